@@ -1,0 +1,38 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Stratify: population health risk stratification for NHS ICBs.
+// Zero package dependencies by design: toolchain + system zlib only.
+//
+// Conditional compilation flags:
+//   STRATIFY_INTERNAL_CHECKS – extra invariant checks in debug/test builds only.
+let checks: [SwiftSetting] = [.define("STRATIFY_INTERNAL_CHECKS", .when(configuration: .debug))]
+
+let package = Package(
+    name: "stratify",
+    products: [
+        .executable(name: "stratify", targets: ["stratify"]),
+        .executable(name: "stratify-bench", targets: ["stratify-bench"]),
+    ],
+    targets: [
+        // System zlib for `.csv.gz` extracts. `.ci/run` installs zlib1g-dev when it is missing.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "StratifyCore", swiftSettings: checks),
+        .target(name: "StratifyIngest", dependencies: ["StratifyCore", "CZlib"], swiftSettings: checks),
+        .target(name: "StratifyReference", dependencies: ["StratifyCore", "StratifyIngest"], swiftSettings: checks),
+        .target(name: "StratifySynth", dependencies: ["StratifyCore", "StratifyReference"], swiftSettings: checks),
+        .target(
+            name: "StratifyPipeline",
+            dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference", "StratifySynth"],
+            swiftSettings: checks),
+        .executableTarget(name: "stratify", dependencies: ["StratifyPipeline"]),
+        .executableTarget(name: "stratify-bench", dependencies: ["StratifyPipeline"]),
+        .testTarget(name: "StratifyCoreTests", dependencies: ["StratifyCore"]),
+        .testTarget(name: "StratifyIngestTests", dependencies: ["StratifyIngest", "CZlib"]),
+        .testTarget(name: "StratifySynthTests", dependencies: ["StratifySynth", "StratifyPipeline"]),
+        .testTarget(
+            name: "StratifyCLITests", dependencies: ["StratifyPipeline"],
+            exclude: ["Golden"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

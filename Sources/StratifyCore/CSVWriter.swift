@@ -1,0 +1,47 @@
+/// Builds CSV rows into a byte buffer with deterministic formatting.
+///
+/// Cells are quoted only when they need it (comma, quote, CR or LF). Cells that a spreadsheet
+/// would run as a formula (first byte `=`, `+`, `-`, `@`, or a leading tab/CR) get a leading `'`,
+/// the OWASP "CSV injection" mitigation, so opening a file in Excel never executes a cell.
+public struct CSVWriter: Sendable {
+    public var bytes: [UInt8] = []
+    public let lineEnding: [UInt8]
+    private var atRowStart = true
+
+    public init(crlf: Bool = false, byteOrderMark: Bool = false) {
+        lineEnding = crlf ? [13, 10] : [10]
+        if byteOrderMark { bytes = [0xEF, 0xBB, 0xBF] }
+    }
+
+    public mutating func cell<C: Collection>(_ value: C) where C.Element == UInt8 {
+        if !atRowStart { bytes.append(0x2C) }
+        atRowStart = false
+        let neutralise = value.first.map { CSVWriter.isFormulaStart($0) } ?? false
+        let needsQuotes = value.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
+        if needsQuotes { bytes.append(0x22) }
+        if neutralise { bytes.append(0x27) }
+        for b in value {
+            if b == 0x22 { bytes.append(0x22) }
+            bytes.append(b)
+        }
+        if needsQuotes { bytes.append(0x22) }
+    }
+
+    public mutating func cell(_ value: String) { cell(value.utf8) }
+
+    public mutating func cell(_ value: Int) { cell(String(value).utf8) }
+
+    public mutating func row(_ values: [String]) {
+        for v in values { cell(v) }
+        endRow()
+    }
+
+    public mutating func endRow() {
+        bytes.append(contentsOf: lineEnding)
+        atRowStart = true
+    }
+
+    @inline(__always) public static func isFormulaStart(_ b: UInt8) -> Bool {
+        b == 0x3D || b == 0x2B || b == 0x2D || b == 0x40 || b == 0x09 || b == 0x0D
+    }
+}

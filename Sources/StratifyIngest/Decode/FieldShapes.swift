@@ -1,0 +1,107 @@
+/// Byte-level shape checks for the input contract's columns (docs/input-contract.md).
+/// Each takes a field span and never allocates.
+public enum FieldShapes {
+    @inline(__always) static func isDigit(_ b: UInt8) -> Bool { b &- 48 < 10 }
+    @inline(__always) static func isUpper(_ b: UInt8) -> Bool { b &- 65 < 26 }
+    @inline(__always) static func isLower(_ b: UInt8) -> Bool { b &- 97 < 26 }
+
+    /// `patient_id`: 1–64 bytes of `[A-Za-z0-9_-]`.
+    public static func isPatientID(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
+        let len = e - s
+        guard len >= 1 && len <= 64 else { return false }
+        for i in s..<e {
+            let b = c[i]
+            guard isDigit(b) || isUpper(b) || isLower(b) || b == 0x5F || b == 0x2D else { return false }
+        }
+        return true
+    }
+
+    /// ODS practice code: one upper-case letter then five upper-case letters or digits.
+    public static func isPracticeCode(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
+        guard e - s == 6, isUpper(c[s]) else { return false }
+        for i in (s + 1)..<e where !(isUpper(c[i]) || isDigit(c[i])) { return false }
+        return true
+    }
+
+    /// LSOA code: `E01` and six digits (2011 and 2021 vintages share the shape).
+    public static func isLSOA(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
+        guard e - s == 9, c[s] == 0x45, c[s + 1] == 0x30, c[s + 2] == 0x31 else { return false }
+        for i in (s + 3)..<e where !isDigit(c[i]) { return false }
+        return true
+    }
+
+    /// NHS Data Dictionary ethnic category letters (2001 census), plus Z (not stated).
+    public static func isEthnicCategory(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
+        guard e - s == 1 else { return false }
+        switch c[s] {
+        case 0x41...0x48, 0x4A...0x4E, 0x50, 0x52, 0x53, 0x5A: return true  // A–H, J–N, P, R, S, Z
+        default: return false
+        }
+    }
+
+    /// Concept id: 6–18 digits, no leading zero. Returns the value (fits in UInt64: < 10^18).
+    public static func conceptID(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> UInt64? {
+        let len = e - s
+        guard len >= 6 && len <= 18, c[s] != 48 else { return nil }
+        var v: UInt64 = 0
+        for i in s..<e {
+            let d = c[i] &- 48
+            guard d < 10 else { return nil }
+            v = v &* 10 &+ UInt64(d)
+        }
+        return v
+    }
+
+    /// Decimal: optional `-`, one or more digits, optionally `.` and one or more digits.
+    /// (`142`, `27.4`, `-1.5`; not `.5`, `5.`, `1e5`.) Exact for up to 15 significant digits.
+    public static func decimal(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Double? {
+        var i = s
+        var negative = false
+        if i < e && c[i] == 0x2D { negative = true; i += 1 }
+        var mantissa: UInt64 = 0
+        var intDigits = 0, fracDigits = 0, significant = 0
+        while i < e && isDigit(c[i]) {
+            if significant < 18 { mantissa = mantissa &* 10 &+ UInt64(c[i] &- 48); if mantissa > 0 { significant += 1 } }
+            else { return nil }
+            intDigits += 1; i += 1
+        }
+        guard intDigits > 0 else { return nil }
+        if i < e {
+            guard c[i] == 0x2E else { return nil }
+            i += 1
+            while i < e && isDigit(c[i]) {
+                guard significant < 18 else { return nil }
+                mantissa = mantissa &* 10 &+ UInt64(c[i] &- 48); if mantissa > 0 { significant += 1 }
+                fracDigits += 1; i += 1
+            }
+            guard fracDigits > 0, i == e else { return nil }
+        }
+        // Division by an exact power of ten gives the correctly rounded double for these sizes.
+        var v = Double(mantissa)
+        if fracDigits > 0 { v /= pow10[fracDigits] }
+        return negative ? -v : v
+    }
+
+    static let pow10: [Double] = (0...22).map { p in (0..<p).reduce(1.0) { a, _ in a * 10 } }
+
+    /// `sex`: female/male/intersex/unknown, case-insensitive, or F/M/I/U.
+    public static func sex(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Sex? {
+        let len = e - s
+        guard len >= 1 && len <= 8 else { return nil }
+        var lowered: [UInt8] = []
+        lowered.reserveCapacity(len)
+        for i in s..<e { let b = c[i]; lowered.append(isUpper(b) ? b | 0x20 : b) }
+        switch lowered {
+        case Array("female".utf8), [0x66]: return .female
+        case Array("male".utf8), [0x6D]: return .male
+        case Array("intersex".utf8), [0x69]: return .intersex
+        case Array("unknown".utf8), [0x75]: return .unknown
+        default: return nil
+        }
+    }
+}
+
+public enum Sex: UInt8, Sendable, CaseIterable {
+    case female, male, intersex, unknown
+    public var name: String { ["female", "male", "intersex", "unknown"][Int(rawValue)] }
+}

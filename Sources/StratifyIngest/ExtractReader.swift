@@ -1,0 +1,150 @@
+import StratifyCore
+
+public struct IngestOptions: Sendable {
+    public var asOf: Day
+    public var tokenizer: TokenizerKind = .swar
+    public var threads: Int
+    public var blockSize = 8 << 20
+    /// A table fails the run when its quarantined share is strictly greater than this.
+    public var quarantineThreshold = 0.01
+
+    public init(asOf: Day, threads: Int = IngestOptions.defaultThreads) {
+        self.asOf = asOf
+        self.threads = threads
+    }
+
+    public static var defaultThreads: Int { max(1, ProcessInfoLite.activeProcessorCount) }
+}
+
+/// What reading an extract produced.
+public struct IngestResult: Sendable {
+    public var patients: PatientTable
+    public var tables: [TableReport]
+    public var dataQuality: DataQualityCounts
+    public var medicationsPresent: Bool
+    public var threshold: Double
+
+    /// Tables whose quarantined share is strictly greater than the threshold.
+    public var tablesOverThreshold: [ExtractTable] {
+        tables.filter { $0.rowsRead > 0 && Double($0.rowsQuarantined) > threshold * Double($0.rowsRead) }.map(\.table)
+    }
+}
+
+/// Progress of a long read, for the CLI to show on a terminal. Counts only, never values.
+public struct IngestProgress: Sendable {
+    public var table: ExtractTable
+    public var bytesRead: Int64
+    public var fileBytes: Int64
+}
+
+/// Reads an extract folder: finds the files, checks every header before any row is read, then
+/// streams patients, clinical events and medications through validation, in that order.
+public final class ExtractReader {
+    public let files: ExtractFiles
+    public let options: IngestOptions
+    private var inputs: [ExtractTable: TableInput] = [:]
+
+    public init(directory: String, options: IngestOptions) throws(StratifyError) {
+        files = try ExtractFiles(directory: directory)
+        self.options = options
+        for table in ExtractTable.allCases {
+            if let located = files.files[table] { inputs[table] = try TableInput(located, blockSize: options.blockSize) }
+        }
+    }
+
+    public func read<S: ExtractSink, Q: QuarantineSink>(
+        sink: inout S, quarantine: inout Q, progress: (IngestProgress) -> Void = { _ in }
+    ) throws(StratifyError) -> IngestResult {
+        var patients = PatientTable()
+        var quality = DataQualityCounts()
+        var reports: [TableReport] = []
+        let asOf = options.asOf
+
+        // Patients: duplicates are resolved here, in file order: the first valid row wins.
+        let pInput = inputs[.patients]!
+        var pReport = report(for: pInput)
+        let start = MonotonicClock.now()
+        let pValidator = PatientValidator(map: pInput.header, asOf: asOf)
+        var accepted = 0
+        try pInput.readRows(validator: pValidator, tokenizer: options.tokenizer, threads: options.threads,
+                            report: &pReport, progress: { progress(.init(table: .patients, bytesRead: $0, fileBytes: fileSize(pInput))) }
+        ) { (chunk: inout ChunkResult<PatientRows>, firstLine: Int, block: UnsafeRawBufferPointer) throws(StratifyError) in
+            let rows = chunk.rows
+            var duplicates: [QuarantineEntry] = []
+            for j in 0..<rows.line.count {
+                let s = chunk.base + rows.idStart[j], e = chunk.base + rows.idEnd[j]
+                if patients.index.insert(block, s, e) == nil {
+                    duplicates.append(QuarantineEntry(
+                        line: firstLine + rows.line[j], reason: .duplicatePatientID, column: "patient_id",
+                        detail: "this patient_id was already accepted on an earlier line",
+                        record: Array(block[(chunk.base + rows.recordStart[j])..<(chunk.base + rows.recordEnd[j])])))
+                    continue
+                }
+                let t = rows.table
+                patients.nhsNumber.append(t.nhsNumber[j])
+                patients.dateOfBirth.append(t.dateOfBirth[j])
+                patients.sex.append(t.sex[j])
+                patients.dateOfDeath.append(t.dateOfDeath[j])
+                patients.practice.append(t.practice[j])
+                patients.registrationStart.append(t.registrationStart[j])
+                patients.lsoa.append(t.lsoa[j])
+                patients.ethnicCategory.append(t.ethnicCategory[j])
+                if t.dateOfDeath[j] != PatientTable.noDay && t.dateOfDeath[j] <= asOf.rawValue { quality.patientsDiedOnOrBeforeAsOf += 1 }
+                if t.registrationStart[j] != PatientTable.noDay && t.registrationStart[j] > asOf.rawValue { quality.patientsRegisteredAfterAsOf += 1 }
+                accepted += 1
+            }
+            if !duplicates.isEmpty {
+                chunk.quarantine = (chunk.quarantine + duplicates).sorted { $0.line < $1.line }
+            }
+            for q in chunk.quarantine { try quarantine.quarantine(q, table: .patients) }
+        }
+        pReport.rowsAccepted = accepted
+        pReport.seconds = MonotonicClock.seconds(since: start)
+        reports.append(pReport)
+
+        // Clinical events and medications stream through the sink: memory stays per block.
+        let frozen = patients
+        if let eInput = inputs[.clinicalEvents] {
+            var r = report(for: eInput)
+            let t0 = MonotonicClock.now()
+            var accepted = 0
+            try eInput.readRows(validator: EventValidator(map: eInput.header, asOf: asOf, patients: frozen),
+                                tokenizer: options.tokenizer, threads: options.threads, report: &r,
+                                progress: { progress(.init(table: .clinicalEvents, bytesRead: $0, fileBytes: fileSize(eInput))) }
+            ) { (chunk: inout ChunkResult<EventRows>, _: Int, _: UnsafeRawBufferPointer) throws(StratifyError) in
+                accepted += chunk.rows.batch.count
+                quality.add(chunk.rows.quality)
+                for q in chunk.quarantine { try quarantine.quarantine(q, table: .clinicalEvents) }
+                sink.consume(events: chunk.rows.batch, patients: frozen)
+            }
+            r.rowsAccepted = accepted
+            r.seconds = MonotonicClock.seconds(since: t0)
+            reports.append(r)
+        }
+        if let mInput = inputs[.medications] {
+            var r = report(for: mInput)
+            let t0 = MonotonicClock.now()
+            var accepted = 0
+            try mInput.readRows(validator: MedicationValidator(map: mInput.header, asOf: asOf, patients: frozen),
+                                tokenizer: options.tokenizer, threads: options.threads, report: &r,
+                                progress: { progress(.init(table: .medications, bytesRead: $0, fileBytes: fileSize(mInput))) }
+            ) { (chunk: inout ChunkResult<MedicationRows>, _: Int, _: UnsafeRawBufferPointer) throws(StratifyError) in
+                accepted += chunk.rows.batch.count
+                quality.add(chunk.rows.quality)
+                for q in chunk.quarantine { try quarantine.quarantine(q, table: .medications) }
+                sink.consume(medications: chunk.rows.batch, patients: frozen)
+            }
+            r.rowsAccepted = accepted
+            r.seconds = MonotonicClock.seconds(since: t0)
+            reports.append(r)
+        }
+        return IngestResult(patients: frozen, tables: reports, dataQuality: quality,
+                            medicationsPresent: inputs[.medications] != nil, threshold: options.quarantineThreshold)
+    }
+
+    private func report(for input: TableInput) -> TableReport {
+        TableReport(table: input.located.table, path: input.located.path, gzip: input.located.gzip)
+    }
+
+    private func fileSize(_ input: TableInput) -> Int64 { FileSystem.fileSize(input.located.path) ?? 0 }
+}

@@ -1,0 +1,90 @@
+/// Maps `patient_id` bytes to a dense patient index (0, 1, 2... in accepted order).
+///
+/// Open addressing over an arena of key bytes: one allocation for all keys, no `String` per
+/// patient, and lookups from many threads at once once loading has finished (read-only).
+public struct PatientIndex: Sendable {
+    private var arena: [UInt8] = []
+    private var keyStart: [Int32] = [0]
+    private var table: [Int32]
+    private var mask: Int
+
+    public init(expectedCount: Int = 1024) {
+        var cap = 1024
+        while cap < expectedCount * 2 { cap <<= 1 }
+        table = [Int32](repeating: -1, count: cap)
+        mask = cap - 1
+    }
+
+    public var count: Int { keyStart.count - 1 }
+
+    /// The id bytes of patient `i`.
+    public func key(_ i: Int) -> ArraySlice<UInt8> { arena[Int(keyStart[i])..<Int(keyStart[i + 1])] }
+
+    @inline(__always) static func hash(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Int {
+        // FNV-1a with a final avalanche: ids are short ASCII strings, often with shared prefixes.
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        var i = s
+        while i < e { h = (h ^ UInt64(c[i])) &* 0x100_0000_01b3; i &+= 1 }
+        h ^= h >> 33; h &*= 0xff51_afd7_ed55_8ccd; h ^= h >> 33
+        return Int(truncatingIfNeeded: h)
+    }
+
+    @inline(__always) private func equals(_ slot: Int32, _ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
+        let ks = Int(keyStart[Int(slot)]), ke = Int(keyStart[Int(slot) + 1])
+        guard ke - ks == e - s else { return false }
+        return arena.withUnsafeBufferPointer { a in
+            var i = 0
+            while i < e - s { if a[ks + i] != c[s + i] { return false }; i += 1 }
+            return true
+        }
+    }
+
+    /// The index of the id in `c[s..<e]`, or nil.
+    @inline(__always) public func find(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Int32? {
+        var p = PatientIndex.hash(c, s, e) & mask
+        while true {
+            let slot = table[p]
+            if slot < 0 { return nil }
+            if equals(slot, c, s, e) { return slot }
+            p = (p + 1) & mask
+        }
+    }
+
+    /// Inserts the id; returns its new index, or nil if it was already present.
+    public mutating func insert(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Int32? {
+        if (count + 1) * 2 > table.count { rehash() }
+        var p = PatientIndex.hash(c, s, e) & mask
+        while true {
+            let slot = table[p]
+            if slot < 0 { break }
+            if equals(slot, c, s, e) { return nil }
+            p = (p + 1) & mask
+        }
+        let index = Int32(count)
+        arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: c[s..<e]))
+        keyStart.append(Int32(arena.count))
+        table[p] = index
+        return index
+    }
+
+    public mutating func insert(_ key: [UInt8]) -> Int32? {
+        key.withUnsafeBytes { insert($0, 0, $0.count) }
+    }
+
+    public func find(_ key: [UInt8]) -> Int32? { key.withUnsafeBytes { find($0, 0, $0.count) } }
+
+    private mutating func rehash() {
+        let cap = table.count * 2
+        table = [Int32](repeating: -1, count: cap)
+        mask = cap - 1
+        arena.withUnsafeBytes { a in
+            for i in 0..<count {
+                var p = PatientIndex.hash(a, Int(keyStart[i]), Int(keyStart[i + 1])) & mask
+                while table[p] >= 0 { p = (p + 1) & mask }
+                table[p] = Int32(i)
+            }
+        }
+    }
+
+    public var memoryBytes: Int { arena.capacity + keyStart.capacity * 4 + table.capacity * 4 }
+}
