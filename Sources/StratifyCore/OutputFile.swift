@@ -10,7 +10,7 @@ import Darwin
 ///
 /// `patientLevel` files are created with mode 0600 from the first byte (not chmod-ed afterwards),
 /// because they hold patient data.
-public struct OutputFile: ~Copyable {
+public final class OutputFile {
     public let path: String
     private let temporaryPath: String
     private var fd: Int32
@@ -33,14 +33,14 @@ public struct OutputFile: ~Copyable {
         buffer.reserveCapacity(OutputFile.flushAt + 4096)
     }
 
-    public mutating func write(_ bytes: some Sequence<UInt8>) throws(StratifyError) {
+    public func write(_ bytes: some Sequence<UInt8>) throws(StratifyError) {
         buffer.append(contentsOf: bytes)
         if buffer.count >= OutputFile.flushAt { try flush() }
     }
 
-    public mutating func write(_ string: String) throws(StratifyError) { try write(string.utf8) }
+    public func write(_ string: String) throws(StratifyError) { try write(string.utf8) }
 
-    private mutating func flush() throws(StratifyError) {
+    private func flush() throws(StratifyError) {
         var offset = 0
         while offset < buffer.count {
             let n = buffer.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + offset, $0.count - offset) }
@@ -56,7 +56,8 @@ public struct OutputFile: ~Copyable {
     }
 
     /// Flushes, fsyncs and renames into place. Must be called; `discard()` otherwise.
-    public consuming func commit() throws(StratifyError) {
+    public func commit() throws(StratifyError) {
+        precondition(fd >= 0, "OutputFile committed twice")
         try flush()
         if fsync(fd) != 0 {
             let reason = String(cString: strerror(errno))
@@ -72,13 +73,13 @@ public struct OutputFile: ~Copyable {
         discardSelfWithoutCleanup()
     }
 
-    public consuming func discard() {
+    public func discard() {
         close(fd)
         unlink(temporaryPath)
         discardSelfWithoutCleanup()
     }
 
-    private consuming func discardSelfWithoutCleanup() { fd = -1 }
+    private func discardSelfWithoutCleanup() { fd = -1 }
 
     deinit {
         if fd >= 0 { close(fd); unlink(temporaryPath) }
@@ -91,7 +92,7 @@ public struct OutputFile: ~Copyable {
 
     /// Writes a whole file at once.
     public static func write(_ bytes: [UInt8], to path: String, patientLevel: Bool) throws(StratifyError) {
-        var file = try OutputFile(path: path, patientLevel: patientLevel)
+        let file = try OutputFile(path: path, patientLevel: patientLevel)
         do { try file.write(bytes) } catch { file.discard(); throw error }
         try file.commit()
     }
@@ -140,5 +141,21 @@ public enum FileSystem {
             out.append(contentsOf: chunk[0..<n])
         }
         return out
+    }
+}
+
+extension FileSystem {
+    /// Names in a folder (not recursive), unsorted; empty if it cannot be read.
+    public static func list(_ path: String) -> [String] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var names: [String] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
     }
 }

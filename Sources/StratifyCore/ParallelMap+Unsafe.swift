@@ -24,7 +24,7 @@ final class ParallelSlots<T>: @unchecked Sendable {
     func take() -> [T] { slots.map { $0! } }
 }
 
-func parallelMap<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+public func parallelMap<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
     if count == 1 { return [body(0)] }
     let slots = ParallelSlots<T>(count: count)
     withoutActuallyEscaping(body) { body in

@@ -1,0 +1,89 @@
+/// A JSON value with ordered object keys, so manifests read in a logical order and are stable
+/// across runs (no dictionary-order noise in diffs).
+public indirect enum JSON: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSON])
+    case object([(String, JSON)])
+
+    public static func == (a: JSON, b: JSON) -> Bool { a.render() == b.render() }
+
+    public func render(indent: Int = 0) -> String {
+        var out = ""
+        write(into: &out, indent: indent)
+        return out
+    }
+
+    private func write(into out: inout String, indent: Int) {
+        let pad = String(repeating: "  ", count: indent + 1), end = String(repeating: "  ", count: indent)
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d): out += d.isFinite ? JSON.format(d) : "null"
+        case .string(let s): JSON.quote(s, into: &out)
+        case .array(let items):
+            if items.isEmpty { out += "[]"; return }
+            out += "[\n"
+            for (i, v) in items.enumerated() {
+                out += pad
+                v.write(into: &out, indent: indent + 1)
+                out += i + 1 < items.count ? ",\n" : "\n"
+            }
+            out += end + "]"
+        case .object(let pairs):
+            if pairs.isEmpty { out += "{}"; return }
+            out += "{\n"
+            for (i, (k, v)) in pairs.enumerated() {
+                out += pad
+                JSON.quote(k, into: &out)
+                out += ": "
+                v.write(into: &out, indent: indent + 1)
+                out += i + 1 < pairs.count ? ",\n" : "\n"
+            }
+            out += end + "}"
+        }
+    }
+
+    /// Fixed notation with up to 6 decimals, trailing zeros dropped: locale-independent.
+    public static func format(_ d: Double) -> String {
+        let scaled = (d * 1_000_000).rounded()
+        if abs(scaled) >= 9e15 { return String(d) }
+        let negative = scaled < 0
+        let v = Int64(abs(scaled))
+        var frac = String(v % 1_000_000)
+        frac = String(repeating: "0", count: 6 - frac.count) + frac
+        while frac.hasSuffix("0") { frac.removeLast() }
+        let whole = String(v / 1_000_000)
+        return (negative && v != 0 ? "-" : "") + whole + (frac.isEmpty ? "" : "." + frac)
+    }
+
+    static func quote(_ s: String, into out: inout String) {
+        out += "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        out += "\""
+    }
+
+    public subscript(key: String) -> JSON? {
+        if case .object(let pairs) = self { return pairs.first { $0.0 == key }?.1 }
+        return nil
+    }
+}

@@ -1,0 +1,84 @@
+import StratifyCore
+import StratifyIngest
+
+/// `stratify ingest`: reads an extract, writes `manifest.json` and `quarantine/<table>.csv`, and
+/// fails with bad-input status when a table's quarantined share is over the threshold. The
+/// manifest and quarantine files are written even then, so the analyst can see why.
+public struct IngestRun {
+    public var extractDirectory: String
+    public var outputDirectory: String
+    public var options: IngestOptions
+
+    public init(extractDirectory: String, outputDirectory: String, options: IngestOptions) {
+        self.extractDirectory = extractDirectory
+        self.outputDirectory = outputDirectory
+        self.options = options
+    }
+
+    public struct Outcome: Sendable {
+        public var result: IngestResult
+        public var manifest: JSON
+        public var manifestPath: String
+        public var seconds: Double
+    }
+
+    public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> Outcome {
+        let t0 = MonotonicClock.now()
+        // Every file and header is checked before any row is read (and before output is made).
+        let reader = try ExtractReader(directory: extractDirectory, options: options)
+        try FileSystem.makeDirectories(outputDirectory, mode: 0o700)
+        var quarantine = try QuarantineFiles(directory: outputDirectory + "/quarantine",
+                                             tables: ExtractTable.allCases.filter { reader.files.files[$0] != nil })
+        var sink = DiscardingSink()
+        let result = try reader.read(sink: &sink, quarantine: &quarantine, progress: progress)
+        try quarantine.commit()
+        let seconds = MonotonicClock.seconds(since: t0)
+        let failed = result.tablesOverThreshold
+        var warnings: [JSON] = []
+        if !result.medicationsPresent {
+            warnings.append(.string("medications.csv is absent: medication-based rules will see no prescriptions"))
+        }
+        let status: JSON = failed.isEmpty ? .string("succeeded") : .string("failed")
+        var pairs: [(String, JSON)] = [
+            ("stratify_version", .string(StratifyVersion.current)),
+            ("command", .string("ingest")),
+            ("status", status),
+        ]
+        if !failed.isEmpty {
+            pairs.append(("failure", .string(IngestRun.thresholdMessage(failed, result))))
+        }
+        pairs += [
+            ("as_of", .string(options.asOf.description)),
+            ("extract_directory", .string(extractDirectory)),
+            ("quarantine_threshold", .double(options.quarantineThreshold)),
+            ("tables", IngestManifest.tables(result)),
+            ("data_quality", IngestManifest.dataQuality(result.dataQuality)),
+            ("quarantine_reason_codes", IngestManifest.reasonCodes),
+            ("warnings", .array(warnings)),
+            ("timings", .object([
+                ("ingest_seconds", .double(seconds)),
+                ("tokenizer", .string(options.tokenizer.rawValue)),
+                ("threads", .int(options.threads)),
+                ("peak_rss_bytes", .int(ProcessInfoLite.peakRSS)),
+            ])),
+        ]
+        let manifest = JSON.object(pairs)
+        let path = outputDirectory + "/manifest.json"
+        try OutputFile.write(Array((manifest.render() + "\n").utf8), to: path, patientLevel: false)
+        let outcome = Outcome(result: result, manifest: manifest, manifestPath: path, seconds: seconds)
+        if !failed.isEmpty {
+            throw StratifyError(.inputData, IngestRun.thresholdMessage(failed, result),
+                                help: "see \(outputDirectory)/quarantine/ for the rows and reasons; fix the extract, or raise --max-quarantine if this share is expected")
+        }
+        return outcome
+    }
+
+    static func thresholdMessage(_ failed: [ExtractTable], _ result: IngestResult) -> String {
+        let parts = result.tables.filter { failed.contains($0.table) }.map { t in
+            "\(t.table.rawValue): \(t.rowsQuarantined) of \(t.rowsRead) rows quarantined"
+        }
+        let pct = JSON.format(result.threshold * 100)
+        return "more than \(pct)% of rows were quarantined (\(parts.joined(separator: "; ")))"
+    }
+}
+

@@ -1,0 +1,70 @@
+import StratifyCore
+import StratifyReference
+
+/// The real codes the generator may write, by role, taken only from `reference/` (it never makes
+/// up a clinical code). Codes are kept as ASCII bytes, ready to append to a row.
+struct SynthCatalogue: Sendable {
+    var lists: [String: [[UInt8]]] = [:]
+    var mrcByGrade: [Int: [[UInt8]]] = [:]
+    var efiDeficits: [[[UInt8]]] = []
+    let practices: [String]
+    let deprivedLSOAs: [String]
+    let otherLSOAs: [String]
+    /// Share of the ICB's own LSOAs in deciles 1–2 (reported in the synth manifest).
+    let icbCore20Share: Double
+
+    static let eventLists = [
+        "hyp_cod", "hypres_cod", "copd_cod", "copdres_cod", "mh_cod", "smi_remission", "cancer", "ld_cod", "dm_cod",
+        "dmres_cod", "ast_cod", "astres_cod", "afib_cod", "chd_cod", "hf_cod", "hfres_cod", "strk_cod", "tia_cod",
+        "ckd_cod", "ckd1and2_cod", "dem_cod", "epil_cod", "epilres_cod", "pad_cod", "rarth_cod", "osteo_cod", "depr_cod",
+        "depres_cod", "palcare_cod", "autism", "homeless", "carer", "not_carer", "sysbp", "diasbp", "home_bp", "bp_cod",
+        "bmi_value", "egfr", "hba1c", "cholesterol", "smoking_status", "alcohol", "flu_vacc", "pneumo_vacc",
+        "bowel_screen", "breast_screen", "cervical_screen", "cancer_referral", "copd_exacerbation", "lrti", "home_oxygen",
+        "cms/anxiety_depression", "cms/hearing_loss", "cms/ibs", "cms/alcohol_problems",
+    ]
+    static let medicationLists = [
+        "dmd/bnf_analgesics", "dmd/bnf_antidepressants", "dmd/bnf_anxiolytics_hypnotics", "dmd/bnf_laxatives",
+        "dmd/bnf_antispasmodics", "dmd/bnf_antiepileptics", "dmd/bnf_asthma", "dmd/lithium", "dmd/flu_vaccine",
+    ]
+
+    init(reference: ReferenceData, practicesFile: String, lsoaFile: String, imdFile: String) throws(StratifyError) {
+        func ascii(_ c: UInt64) -> [UInt8] { Array(String(c).utf8) }
+        for name in SynthCatalogue.eventLists + SynthCatalogue.medicationLists {
+            let list = try reference.codeList(name)
+            guard !list.codes.isEmpty else { throw StratifyError(.runFailed, "\(list.path) has no codes") }
+            lists[name] = list.codes.map(ascii)
+            if name == "mrc_dyspnoea", let grades = list.extras["grade"] {
+                for code in list.codes { if let g = Int(grades[code] ?? "") { mrcByGrade[g, default: []].append(ascii(code)) } }
+            }
+        }
+        for name in reference.codeListNames(in: "efi") {
+            efiDeficits.append(try reference.codeList(name).codes.map(ascii))
+        }
+        practices = try PracticeTable(path: practicesFile).practices.map(\.code)
+        let imd = try IMDTable(path: imdFile)
+        let lsoas = try FileSystem.readAll(lsoaFile).split(separator: 0x0A).map { String(decoding: $0, as: UTF8.self) }
+            .filter { $0.hasPrefix("E01") }
+        let decileOf: (String) -> UInt8? = { imd.decile[Int32($0.dropFirst(3)) ?? -1] }
+        var deprived = lsoas.filter { (decileOf($0) ?? 10) <= 2 }
+        icbCore20Share = lsoas.isEmpty ? 0 : Double(deprived.count) / Double(lsoas.count)
+        // Core20 is a national measure: if the ICB has too few deprived LSOAs to draw 20% from,
+        // top up from the national table so every Core20 rule has members.
+        if deprived.count < 50 {
+            deprived += imd.decile.filter { $0.value <= 2 }.keys.sorted().prefix(500).map { PatientTableLSOA.code($0) }
+        }
+        deprivedLSOAs = deprived
+        otherLSOAs = lsoas.filter { (decileOf($0) ?? 0) > 2 }
+        guard !practices.isEmpty, !otherLSOAs.isEmpty else {
+            throw StratifyError(.runFailed, "practice or LSOA reference files are empty")
+        }
+    }
+
+    func codes(_ name: String) -> [[UInt8]] { lists[name]! }
+}
+
+enum PatientTableLSOA {
+    static func code(_ digits: Int32) -> String {
+        let s = String(digits)
+        return "E01" + String(repeating: "0", count: 6 - s.count) + s
+    }
+}

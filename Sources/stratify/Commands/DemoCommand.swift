@@ -1,0 +1,30 @@
+import StratifyCore
+import StratifyPipeline
+
+enum DemoCommand {
+    static let spec = CommandSpec(
+        name: "demo",
+        overview: "Synthesize a 50,000-patient extract under output/demo/ and run the pipeline on it.",
+        positionals: [],
+        flags: [
+            FlagSpec(name: "patients", valueName: "n", help: "Number of synthetic patients. (default: 50000)"),
+            FlagSpec(name: "out", valueName: "dir", help: "Demo folder. (default: output/demo)"),
+            FlagSpec(name: "reference", valueName: "dir", help: "Reference data folder. (default: $STRATIFY_REFERENCE or ./reference)"),
+            FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
+        ])
+
+    static func run(_ args: [String]) throws(StratifyError) {
+        let a = try spec.parse(args)
+        if a.help { Terminal.out(spec.help); return }
+        Terminal.quiet = a.switches.contains("quiet")
+        var demo = Demo(reference: try ReferenceLocator.locate(a.values["reference"]))
+        if let n = try a.int("patients", in: spec, range: 1...10_000_000) { demo.patients = n }
+        if let out = a.values["out"] { demo.root = out }
+        let s = try demo.synthesize(progress: Progress.synth)
+        Terminal.endProgress()
+        Terminal.out("synthetic extract: \(demo.extractDirectory) (\(s.rows[.patients] ?? 0) patients, \(s.rows[.clinicalEvents] ?? 0) events, \(s.rows[.medications] ?? 0) medication issues)")
+        let outcome = try demo.ingest(progress: Progress.ingest)
+        Terminal.endProgress()
+        Summary.print(outcome)
+    }
+}

@@ -1,0 +1,77 @@
+import StratifyCore
+import StratifyIngest
+import StratifyPipeline
+
+enum IngestCommand {
+    static let spec = CommandSpec(
+        name: "ingest",
+        overview: "Validate an extract, quarantine bad rows, and write a run manifest.",
+        positionals: [("extract-dir", "Folder holding patients.csv, clinical_events.csv and optionally medications.csv (each may be .csv.gz).")],
+        flags: [
+            FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "The run's as-of date. (default: today)"),
+            FlagSpec(name: "out", valueName: "dir", help: "Where to write manifest.json and quarantine/. (required)"),
+            FlagSpec(name: "max-quarantine", valueName: "share", help: "Fail (exit 65) when a table's quarantined share is above this. (default: 0.01)"),
+            FlagSpec(name: "threads", valueName: "n", help: "Parser threads. (default: all cores)"),
+            FlagSpec(name: "tokenizer", valueName: "swar|scalar", help: "CSV tokenizer; scalar is the slow reference. (default: swar)"),
+            FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
+        ])
+
+    static func run(_ args: [String]) throws(StratifyError) {
+        let a = try spec.parse(args)
+        if a.help { Terminal.out(spec.help); return }
+        Terminal.quiet = a.switches.contains("quiet")
+        guard let out = a.values["out"] else { throw spec.usageError("missing '--out <dir>'") }
+        var options = IngestOptions(asOf: try a.day("as-of", in: spec) ?? LocalDate.today())
+        if let t = try a.int("threads", in: spec, range: 1...256) { options.threads = t }
+        if let q = try a.fraction("max-quarantine", in: spec) { options.quarantineThreshold = q }
+        if let k = a.values["tokenizer"] {
+            guard let kind = TokenizerKind(rawValue: k) else { throw spec.usageError("'--tokenizer' expects swar or scalar") }
+            options.tokenizer = kind
+        }
+        let run = IngestRun(extractDirectory: a.positionals[0], outputDirectory: out, options: options)
+        do {
+            let outcome = try run.run(progress: Progress.ingest)
+            Terminal.endProgress()
+            Summary.print(outcome)
+        } catch {
+            Terminal.endProgress()
+            if error.kind == .inputData && FileSystem.exists(out + "/manifest.json") {
+                Terminal.err("note: manifest and quarantine files were written to '\(out)' for review")
+            }
+            throw error
+        }
+    }
+}
+
+enum Progress {
+    static func ingest(_ p: IngestProgress) {
+        let pct = p.fileBytes > 0 ? Int(Double(p.bytesRead) / Double(p.fileBytes) * 100) : 0
+        Terminal.progress("ingest \(p.table.rawValue): \(Terminal.megabytes(p.bytesRead)) MB read (\(min(pct, 100))%)")
+    }
+
+    static func synth(_ done: Int, _ total: Int) {
+        Terminal.progress("synth: \(done) of \(total) patients")
+    }
+}
+
+/// The readable summary table printed after ingest.
+enum Summary {
+    static func print(_ o: IngestRun.Outcome) {
+        let header = "table".padding(18) + "read".leftPad(12) + "accepted".leftPad(12) + "quarantined".leftPad(13) + "  MB/s"
+        var lines = [header]
+        for t in o.result.tables {
+            let rate = t.seconds > 0 ? Double(t.fileBytes) / 1_048_576 / t.seconds : 0
+            lines.append(t.table.rawValue.padding(18) + String(t.rowsRead).leftPad(12) + String(t.rowsAccepted).leftPad(12)
+                         + String(t.rowsQuarantined).leftPad(13) + "  " + JSON.format((rate * 10).rounded() / 10))
+            for (reason, n) in t.quarantinedByReason.sorted(by: { $0.key < $1.key }) {
+                lines.append("  " + reason.code.padding(40) + String(n))
+            }
+        }
+        lines.append("manifest: \(o.manifestPath)  (\(JSON.format((o.seconds * 100).rounded() / 100)) s)")
+        for l in lines { Terminal.out(l) }
+    }
+}
+
+extension String {
+    func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}

@@ -1,0 +1,116 @@
+import StratifyCore
+
+/// One command-line flag: its names, help, and whether it takes a value. Help text is generated
+/// from these, so it cannot drift from what the parser accepts.
+struct FlagSpec {
+    let name: String
+    let valueName: String?
+    let help: String
+}
+
+/// A subcommand's interface: positional arguments and flags, rendered as
+/// OVERVIEW / USAGE / ARGUMENTS / OPTIONS like swift-argument-parser does.
+struct CommandSpec {
+    let name: String
+    let overview: String
+    let positionals: [(name: String, help: String)]
+    let flags: [FlagSpec]
+
+    var usage: String {
+        let pos = positionals.map { " <\($0.name)>" }.joined()
+        let opts = flags.map { f in f.valueName.map { " [--\(f.name) <\($0)>]" } ?? " [--\(f.name)]" }.joined()
+        return "stratify \(name)\(pos)\(opts)"
+    }
+
+    var help: String {
+        var out = "OVERVIEW: \(overview)\n\nUSAGE: \(usage)\n"
+        if !positionals.isEmpty {
+            out += "\nARGUMENTS:\n"
+            for p in positionals { out += "  <\(p.name)>".padding(30) + p.help + "\n" }
+        }
+        out += "\nOPTIONS:\n"
+        for f in flags + [FlagSpec(name: "help", valueName: nil, help: "Show help information.")] {
+            let left = "  --\(f.name)" + (f.valueName.map { " <\($0)>" } ?? "")
+            out += left.padding(30) + f.help + "\n"
+        }
+        return out
+    }
+
+    /// Splits arguments into positionals and flag values, rejecting unknown flags.
+    func parse(_ args: [String]) throws(StratifyError) -> ParsedArguments {
+        var parsed = ParsedArguments()
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            if a == "--help" || a == "-h" { parsed.help = true; i += 1; continue }
+            if a.hasPrefix("--") {
+                var name = String(a.dropFirst(2))
+                var inline: String?
+                if let eq = name.firstIndex(of: "=") { inline = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
+                guard let spec = flags.first(where: { $0.name == name }) else {
+                    throw usageError("unknown option '--\(name)'")
+                }
+                if spec.valueName != nil {
+                    if let inline { parsed.values[name] = inline; i += 1; continue }
+                    guard i + 1 < args.count else { throw usageError("missing value for '--\(name) <\(spec.valueName!)>'") }
+                    parsed.values[name] = args[i + 1]
+                    i += 2
+                } else {
+                    parsed.switches.insert(name)
+                    i += 1
+                }
+            } else {
+                parsed.positionals.append(a)
+                i += 1
+            }
+        }
+        if !parsed.help && parsed.positionals.count != positionals.count {
+            if parsed.positionals.count < positionals.count {
+                throw usageError("missing expected argument '<\(positionals[parsed.positionals.count].name)>'")
+            }
+            throw usageError("unexpected argument '\(parsed.positionals[positionals.count])'")
+        }
+        return parsed
+    }
+
+    func usageError(_ message: String) -> StratifyError {
+        StratifyError(.usage, message, help: "Usage: \(usage)\n  See 'stratify \(name) --help' for more information.")
+    }
+}
+
+struct ParsedArguments {
+    var positionals: [String] = []
+    var values: [String: String] = [:]
+    var switches: Set<String> = []
+    var help = false
+
+    func day(_ name: String, in spec: CommandSpec) throws(StratifyError) -> Day? {
+        guard let text = values[name] else { return nil }
+        guard let d = Day(iso: text) else {
+            throw spec.usageError("'--\(name)' expects a real date as YYYY-MM-DD")
+        }
+        return d
+    }
+
+    func int(_ name: String, in spec: CommandSpec, range: ClosedRange<Int>) throws(StratifyError) -> Int? {
+        guard let text = values[name] else { return nil }
+        guard let v = Int(text), range.contains(v) else {
+            throw spec.usageError("'--\(name)' expects a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return v
+    }
+
+    func fraction(_ name: String, in spec: CommandSpec) throws(StratifyError) -> Double? {
+        guard let text = values[name] else { return nil }
+        guard let v = Double(text), v >= 0, v <= 1 else {
+            throw spec.usageError("'--\(name)' expects a number from 0 to 1 (e.g. 0.01 for 1%)")
+        }
+        return v
+    }
+}
+
+extension String {
+    func padding(_ width: Int) -> String {
+        count >= width ? self + "  " : self + String(repeating: " ", count: width - count)
+    }
+}
