@@ -52,6 +52,14 @@ struct EventWriter {
         if person.has.contains("smi") { smiChecks(&rng) }
         social(&rng)
         frailty(&rng)
+        outOfScope(&rng)
+    }
+
+    /// A few valid rows that are out of scope (future-dated, before birth), as real extracts have,
+    /// so the data-quality counts are exercised.
+    private mutating func outOfScope(_ rng: inout SeededRandom) {
+        if rng.chance(0.002) { event("bmi_value", asOf.plusDays(1 + rng.below(30)), &rng, value: 25) }
+        if rng.chance(0.001) { event("smoking_status", person.dob.plusDays(-1 - rng.below(30)), &rng) }
     }
 
     private mutating func bloodPressure(_ d: Day, _ rng: inout SeededRandom, list: (String, String) = ("sysbp", "diasbp")) {
@@ -99,7 +107,7 @@ struct EventWriter {
             bloodPressure(day(&rng, from: yearsAgo(1), to: asOf), &rng, list: ("home_bp", "home_bp"))
         }
         // Background contacts: BP checks and weights, the bulk of a real record's events.
-        let background = age >= 40 ? 10 + rng.below(30) : rng.below(12)
+        let background = age >= 40 ? 30 + rng.below(70) : 5 + rng.below(30)
         for _ in 0..<background {
             let d = day(&rng, from: yearsAgo(12), to: asOf)
             if rng.chance(0.5) { bloodPressure(d, &rng) } else { event("bmi_value", d, &rng, value: max(14, rng.normal(mean: 27, sd: 5))) }
