@@ -19,17 +19,32 @@ final class ParallelSlots<T>: @unchecked Sendable {
         slots.deallocate()
     }
 
+    var count: Int { slots.count }
+
     func set(_ i: Int, _ value: T) { slots[i] = value }
+
+    /// Moves the value out of slot i, leaving nil (so the caller holds the only reference).
+    func move(_ i: Int) -> T {
+        var v: T? = nil
+        swap(&v, &slots[i])
+        return v!
+    }
 
     func take() -> [T] { slots.map { $0! } }
 }
 
-public func parallelMap<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
-    if count == 1 { return [body(0)] }
+/// At most `workers` iterations run at once (worker w takes w, w + workers, ...), so a
+/// `--threads` setting is honoured.
+public func parallelMap<T>(_ count: Int, workers: Int = Int.max, _ body: (Int) -> T) -> [T] {
+    let workers = max(1, min(workers, count))
+    if workers == 1 { return (0..<count).map(body) }
     let slots = ParallelSlots<T>(count: count)
     withoutActuallyEscaping(body) { body in
         let box = UncheckedBox(body)
-        DispatchQueue.concurrentPerform(iterations: count) { i in slots.set(i, box.value(i)) }
+        DispatchQueue.concurrentPerform(iterations: workers) { w in
+            var i = w
+            while i < count { slots.set(i, box.value(i)); i += workers }
+        }
     }
     return slots.take()
 }
@@ -39,4 +54,14 @@ public func parallelMap<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
 struct UncheckedBox<T>: @unchecked Sendable {
     let value: T
     init(_ value: T) { self.value = value }
+}
+
+/// Like `parallelMap`, but hands each iteration its own input by move, so the body holds the
+/// only reference and can grow arrays in place without copy-on-write copies.
+public func parallelMap<T, R>(consuming inputs: [T], workers: Int = Int.max, _ body: (Int, consuming T) -> R) -> [R] {
+    let slots = ParallelSlots<T>(count: inputs.count)
+    for (i, v) in inputs.enumerated() { slots.set(i, v) }
+    var inputs = inputs
+    inputs.removeAll()  // drop the array's references: each slot is now the only owner
+    return parallelMap(slots.count, workers: workers) { i in body(i, slots.move(i)) }
 }

@@ -7,6 +7,7 @@ public struct IngestOptions: Sendable {
     public var blockSize = 8 << 20
     /// A table fails the run when its quarantined share is strictly greater than this.
     public var quarantineThreshold = 0.01
+    public var checksum = ChecksumKind.xxh64
 
     public init(asOf: Day, threads: Int = IngestOptions.defaultThreads) {
         self.asOf = asOf
@@ -48,7 +49,7 @@ public final class ExtractReader {
         files = try ExtractFiles(directory: directory)
         self.options = options
         for table in ExtractTable.allCases {
-            if let located = files.files[table] { inputs[table] = try TableInput(located, blockSize: options.blockSize) }
+            if let located = files.files[table] { inputs[table] = try TableInput(located, blockSize: options.blockSize, checksum: options.checksum) }
         }
     }
 

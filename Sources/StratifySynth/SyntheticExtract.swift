@@ -74,7 +74,7 @@ public struct SyntheticExtract {
         while next < blocks {
             let count = min(group, blocks - next)
             let first = next
-            let made = parallelMap(count) { i in self.block(first + i) }
+            let made = parallelMap(count, workers: options.threads) { i in self.block(first + i) }
             for b in made {
                 try files[.patients]!.write(b.patients)
                 try files[.clinicalEvents]!.write(b.events)

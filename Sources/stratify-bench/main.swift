@@ -1,1 +1,62 @@
-print("x")
+#if canImport(Glibc)
+import Glibc
+#endif
+import StratifyCore
+
+// stratify-bench: release-build measurements of each stage on synthetic extracts.
+// Results are recorded in BENCHMARKS.md with the machine and Swift version.
+
+signal(SIGPIPE, SIG_IGN)
+
+let usage = """
+    OVERVIEW: Measure Stratify's stages on synthetic extracts (release builds only).
+
+    USAGE: stratify-bench <benchmark> [options]
+
+    BENCHMARKS:
+      ingest                      Ingest throughput (MB/s, rows/s) and peak memory per patient.
+      sha256                      Checksum throughput on an in-memory buffer.
+
+    OPTIONS (ingest):
+      --patients <n>              Synthetic patients. (default: 100000)
+      --runs <n>                  Timed runs of the fast path; the median is reported. (default: 3)
+      --threads <n>               Parser threads. (default: all cores)
+      --data <dir>                Where the synthetic extract is cached. (default: output/bench/ingest-<n>)
+      --reference <dir>           Reference data folder. (default: ./reference)
+      --help                      Show help information.
+    """
+
+var args = Array(CommandLine.arguments.dropFirst())
+if args.isEmpty || args.contains("--help") {
+    print(usage)
+    exit(args.isEmpty ? 64 : 0)
+}
+#if DEBUG
+print("WARNING: debug build: numbers are meaningless. Use `swift run -c release stratify-bench ...`.")
+#endif
+let bench = args.removeFirst()
+let options = args
+func value(_ flag: String) -> String? {
+    guard let i = options.firstIndex(of: "--" + flag), i + 1 < options.count else { return nil }
+    return options[i + 1]
+}
+do {
+    switch bench {
+    case "ingest":
+        let patients = Int(value("patients") ?? "") ?? 100_000
+        try IngestBenchmark(
+            patients: patients, runs: Int(value("runs") ?? "") ?? 3,
+            threads: Int(value("threads") ?? "") ?? ProcessInfoLite.activeProcessorCount,
+            dataDirectory: value("data") ?? "output/bench/ingest-\(patients)",
+            referenceDirectory: value("reference")
+        ).run()
+    case "sha256":
+        sha256Benchmark()
+    default:
+        print("Error: unknown benchmark '\(bench)'\n\(usage)")
+        exit(64)
+    }
+} catch {
+    print("Error: \(error)")
+    exit(error.kind == .usage ? 64 : (error.kind == .inputData ? 65 : 1))
+}

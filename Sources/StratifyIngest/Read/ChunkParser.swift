@@ -20,12 +20,12 @@ public enum TokenizerKind: String, Sendable { case swar, scalar }
 /// input when `final`): reasons 1–2 here, the rest in the table's validator.
 func parseChunk<V: RowValidator>(
     _ block: UnsafeRawBufferPointer, from: Int, to: Int, final: Bool, expectedFields: Int,
-    validator: V, tokenizer: TokenizerKind
+    validator: V, tokenizer: TokenizerKind, rows: consuming V.Rows
 ) -> ChunkResult<V.Rows> {
     // Views are rebased on the chunk so the tokenizers' "end of buffer" is the chunk's end; spans
     // are then shifted back to block offsets for the merge, which may need record bytes.
     let c = UnsafeRawBufferPointer(rebasing: block[from..<to])
-    var out = ChunkResult(rows: validator.makeRows(), base: from)
+    var out = ChunkResult(rows: rows, base: from)
     var r = TokenizedRecord()
     var offset = 0
     var line = 0

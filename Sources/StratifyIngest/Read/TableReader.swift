@@ -6,7 +6,8 @@ public struct TableReport: Sendable {
     public var path: String
     public var gzip: Bool
     public var fileBytes: Int64 = 0
-    public var sha256 = ""
+    public var checksum = ""
+    public var checksumKind = ChecksumKind.xxh64
     public var rowsRead = 0
     public var rowsAccepted = 0
     public var quarantinedByReason: [QuarantineReason: Int] = [:]
@@ -26,9 +27,9 @@ final class TableInput {
     var pending: BlockReader.Block?
     var dataOffset = 0
 
-    init(_ located: ExtractFiles.Located, blockSize: Int) throws(StratifyError) {
+    init(_ located: ExtractFiles.Located, blockSize: Int, checksum: ChecksumKind) throws(StratifyError) {
         self.located = located
-        file = try FileByteSource(path: located.path)
+        file = try FileByteSource(path: located.path, checksum: checksum)
         let source: any ByteSource = located.gzip ? try GzipByteSource(file: file) : file
         reader = BlockReader(source: source, blockSize: blockSize)
         guard let first = try reader.next() else {
@@ -62,13 +63,18 @@ final class TableInput {
         var offset = dataOffset
         pending = nil
         let expected = header.fieldCount
+        // Row buffers are reused from block to block: allocating fresh multi-megabyte columns per
+        // chunk made the allocator map and unmap pages constantly (system time > user time).
+        var pool: [V.Rows] = []
+        func rows() -> V.Rows { pool.popLast() ?? validator.makeRows() }
         while let b = block {
             let bytes = b.bytes
             var ranges = splitAtLineFeeds(bytes, from: offset, to: bytes.count, parts: threads * 2, minimum: 1 << 18)
-            var results = parallelMap(ranges.count) { i in
+            let seeds = ranges.map { _ in rows() }
+            var results = parallelMap(consuming: seeds, workers: threads) { i, seed in
                 parseChunk(bytes, from: ranges[i].lowerBound, to: ranges[i].upperBound,
                            final: b.final && i == ranges.count - 1, expectedFields: expected,
-                           validator: validator, tokenizer: tokenizer)
+                           validator: validator, tokenizer: tokenizer, rows: seed)
             }
             var i = 0
             while i < results.count {
@@ -84,18 +90,25 @@ final class TableInput {
                     let final = b.final || isLast
                     ranges = [at..<bytes.count]
                     results = [parseChunk(bytes, from: at, to: bytes.count, final: final, expectedFields: expected,
-                                          validator: validator, tokenizer: tokenizer)]
+                                          validator: validator, tokenizer: tokenizer, rows: validator.makeRows())]
                     i = 0
                     continue
                 }
                 i += 1
+            }
+            for k in results.indices {
+                var spare = validator.makeRows()
+                swap(&spare, &results[k].rows)
+                validator.reset(&spare)
+                pool.append(spare)
             }
             progress(file.bytesRead)
             block = try reader.next()
             offset = 0
         }
         report.fileBytes = file.bytesRead
-        report.sha256 = file.checksum()
+        report.checksum = file.checksum()
+        report.checksumKind = file.checksumKind
         report.unknownColumns = header.unknownColumns
     }
 

@@ -43,6 +43,8 @@ public struct HeaderMap: Sendable {
     public let index: [Int]
     public let fieldCount: Int
     public let unknownColumns: [String]
+    /// Contract-order positions of the required columns (computed once, not per row).
+    public let requiredContractColumns: [Int]
 
     /// Matches header names exactly after trimming spaces (the tokenizer already trims).
     public init(table: ExtractTable, header: [String], file: String) throws(StratifyError) {
@@ -71,5 +73,6 @@ public struct HeaderMap: Sendable {
         self.index = index
         self.fieldCount = header.count
         self.unknownColumns = header.filter { !known.contains($0) }
+        self.requiredContractColumns = table.columns.indices.filter { table.columns[$0].required }
     }
 }

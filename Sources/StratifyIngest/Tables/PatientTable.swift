@@ -51,6 +51,11 @@ public struct EventBatch: Sendable {
     public var value: [Double] = []
     public init() {}
     public var count: Int { patient.count }
+
+    public mutating func removeAll() {
+        patient.removeAll(keepingCapacity: true); date.removeAll(keepingCapacity: true)
+        code.removeAll(keepingCapacity: true); value.removeAll(keepingCapacity: true)
+    }
 }
 
 /// A batch of accepted medication issues, as columns.
@@ -60,6 +65,11 @@ public struct MedicationBatch: Sendable {
     public var code: [UInt64] = []
     public init() {}
     public var count: Int { patient.count }
+
+    public mutating func removeAll() {
+        patient.removeAll(keepingCapacity: true); date.removeAll(keepingCapacity: true)
+        code.removeAll(keepingCapacity: true)
+    }
 }
 
 /// Receives accepted event and medication rows in file order. The rules engine implements this

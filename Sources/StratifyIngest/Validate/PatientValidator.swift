@@ -21,6 +21,9 @@ struct PatientValidator: RowValidator {
 
     func makeRows() -> PatientRows { PatientRows() }
 
+    /// Patient chunks are few (patients.csv is small); a fresh value is simplest.
+    func reset(_ rows: inout PatientRows) { rows = PatientRows() }
+
     func validate(_ r: borrowing TokenizedRecord, _ c: UnsafeRawBufferPointer, line: Int, into rows: inout PatientRows) -> RowIssue? {
         if let issue = missingRequired(r, map, .patients) { return issue }
         typealias P = PatientValidator

@@ -12,6 +12,8 @@ public struct RowIssue: Sendable {
 protocol RowValidator: Sendable {
     associatedtype Rows: Sendable
     func makeRows() -> Rows
+    /// Empties `rows` for reuse, keeping capacity.
+    func reset(_ rows: inout Rows)
     /// Returns nil when the row was accepted (and appended to `rows`).
     func validate(_ r: borrowing TokenizedRecord, _ c: UnsafeRawBufferPointer, line: Int, into rows: inout Rows) -> RowIssue?
 }
@@ -47,9 +49,11 @@ extension RowValidator {
 
     /// Reason 3: the first required field (contract order) that is empty.
     func missingRequired(_ r: borrowing TokenizedRecord, _ map: HeaderMap, _ table: ExtractTable) -> RowIssue? {
-        for (col, spec) in table.columns.enumerated() where spec.required {
+        for col in map.requiredContractColumns {
             let (s, e, _) = span(r, map, col)
-            if s == e { return RowIssue(reason: .missingRequired, column: spec.name, detail: "required field is empty") }
+            if s == e {
+                return RowIssue(reason: .missingRequired, column: table.columns[col].name, detail: "required field is empty")
+            }
         }
         return nil
     }

@@ -12,6 +12,7 @@ enum IngestCommand {
             FlagSpec(name: "out", valueName: "dir", help: "Where to write manifest.json and quarantine/. (required)"),
             FlagSpec(name: "max-quarantine", valueName: "share", help: "Fail (exit 65) when a table's quarantined share is above this. (default: 0.01)"),
             FlagSpec(name: "threads", valueName: "n", help: "Parser threads. (default: all cores)"),
+            FlagSpec(name: "checksum", valueName: "xxh64|sha256", help: "Checksum of each input file in the manifest. (default: xxh64)"),
             FlagSpec(name: "tokenizer", valueName: "swar|scalar", help: "CSV tokenizer; scalar is the slow reference. (default: swar)"),
             FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
         ])
@@ -27,6 +28,10 @@ enum IngestCommand {
         if let k = a.values["tokenizer"] {
             guard let kind = TokenizerKind(rawValue: k) else { throw spec.usageError("'--tokenizer' expects swar or scalar") }
             options.tokenizer = kind
+        }
+        if let c = a.values["checksum"] {
+            guard let kind = ChecksumKind(rawValue: c) else { throw spec.usageError("'--checksum' expects xxh64 or sha256") }
+            options.checksum = kind
         }
         let run = IngestRun(extractDirectory: a.positionals[0], outputDirectory: out, options: options)
         do {
