@@ -29,9 +29,10 @@ func parseChunk<V: RowValidator>(
     var r = TokenizedRecord()
     var offset = 0
     var line = 0
+    var scanner = StructuralScanner(c)
     while offset < c.count {
         switch tokenizer {
-        case .swar: SWARTokenizer.next(c, from: offset, final: final, into: &r)
+        case .swar: SWARTokenizer.next(c, from: offset, final: final, scanner: &scanner, into: &r)
         case .scalar: ScalarTokenizer.next(c, from: offset, final: final, into: &r)
         }
         if r.status == .incomplete {
