@@ -424,6 +424,12 @@ add("codelists/sysbp.csv", "SYSBP_COD", "snomed",
     "(e.g. 413606001, also in home_bp.csv)")
 add("codelists/home_bp.csv", "HOMEBP_COD", "snomed", "home BP readings, home_bp_* (s3)",
     [PCD.format("homebp_cod")], "PCD HOMEBP_COD 20200812 (3 codes); no separate ABPM list found")
+add("codelists/home_sysbp.csv", "HOMEBP_COD (systolic)", "snomed",
+    "home systolic readings for home_bp_sys (s3); clinic BP excludes these codes",
+    [PCD.format("homebp_cod")], "subset of PCD HOMEBP_COD 20200812 whose term says systolic (curate.py)")
+add("codelists/home_diasbp.csv", "HOMEBP_COD (diastolic)", "snomed",
+    "home diastolic readings for home_bp_dia (s3); clinic BP excludes these codes",
+    [PCD.format("homebp_cod")], "subset of PCD HOMEBP_COD 20200812 whose term says diastolic (curate.py)")
 add("codelists/bmi_value.csv", "BMIVAL_COD", "snomed", "smi_bmi: BMI with value (s5)",
     [PCD.format("bmival_cod")])
 

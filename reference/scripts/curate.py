@@ -287,6 +287,11 @@ def build_snomed():
     put("codelists/not_carer.csv", union(read("codelists/primis-covid19-vacc-uptake-notcarer.csv")))
 
     # --- section 3: blood pressure ---
+    # Home readings split by what they measure, so home systolic and diastolic values can be paired
+    # like clinic ones (rules.md s3 reports them as home_bp_*). Selected by the published term.
+    homebp = union(read(PCD.format("homebp_cod")))
+    put("codelists/home_sysbp.csv", {c: v for c, v in homebp.items() if "systolic" in v[0].lower()})
+    put("codelists/home_diasbp.csv", {c: v for c, v in homebp.items() if "diastolic" in v[0].lower()})
     put("codelists/diasbp.csv", union(read("codelists/user-milanwiedemann-diastolic-blood-pressure-qof.csv")))
 
     # --- section 4: COPD ---
