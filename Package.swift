@@ -20,10 +20,11 @@ let package = Package(
         .target(name: "StratifyCore", swiftSettings: checks),
         .target(name: "StratifyIngest", dependencies: ["StratifyCore", "CZlib"], swiftSettings: checks),
         .target(name: "StratifyReference", dependencies: ["StratifyCore", "StratifyIngest"], swiftSettings: checks),
+        .target(name: "StratifyFlags", dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference"], swiftSettings: checks),
         .target(name: "StratifySynth", dependencies: ["StratifyCore", "StratifyReference"], swiftSettings: checks),
         .target(
             name: "StratifyPipeline",
-            dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference", "StratifySynth"],
+            dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference", "StratifyFlags", "StratifySynth"],
             swiftSettings: checks),
         .executableTarget(name: "stratify", dependencies: ["StratifyPipeline"]),
         .executableTarget(name: "stratify-bench", dependencies: ["StratifyPipeline"]),

@@ -12,7 +12,7 @@ public enum ReferenceLocator {
 }
 
 /// `stratify demo`: synthesizes a 50,000-patient extract under `output/demo/extract` and runs
-/// the pipeline as far as it exists (ingest) into `output/demo/run`.
+/// the pipeline as far as it exists (ingest, flags) into `output/demo/run`.
 public struct Demo {
     public static let defaultPatients = 50_000
     public static let seed: UInt64 = 20_260_331
@@ -32,8 +32,11 @@ public struct Demo {
         return try SyntheticExtract(options: options, reference: reference).write(progress: progress)
     }
 
-    public func ingest(progress: (IngestProgress) -> Void) throws(StratifyError) -> IngestRun.Outcome {
+    /// Ingest and flags, as far as the pipeline exists.
+    public func run(progress: (IngestProgress) -> Void) throws(StratifyError) -> IngestRun.Outcome {
         let options = IngestOptions(asOf: SynthOptions.defaultAsOf)
-        return try IngestRun(extractDirectory: extractDirectory, outputDirectory: runDirectory, options: options).run(progress: progress)
+        let ingest = IngestRun(extractDirectory: extractDirectory, outputDirectory: runDirectory, options: options)
+        return try FlagsRun(ingest: ingest, ruleSet: FlagsSetup.ruleSet(nil, reference: reference),
+                            imd: FlagsSetup.imd(.imd2019, reference: reference)).run(progress: progress)
     }
 }

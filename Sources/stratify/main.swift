@@ -8,7 +8,9 @@ signal(SIGPIPE, SIG_IGN)
 
 let commands: [(spec: CommandSpec, run: ([String]) throws(StratifyError) -> Void)] = [
     (DemoCommand.spec, DemoCommand.run),
+    (FlagsCommand.spec, FlagsCommand.run),
     (IngestCommand.spec, IngestCommand.run),
+    (RulesCommand.spec, RulesCommand.run),
     (SynthCommand.spec, SynthCommand.run),
 ]
 

@@ -23,17 +23,27 @@ public struct IngestRun {
     }
 
     public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> Outcome {
+        var sink = DiscardingSink()
+        return try run(command: "ingest", sink: &sink, progress: progress) { _, _ throws(StratifyError) in [] }
+    }
+
+    /// Reads the extract through `sink`, then (unless a table is over the quarantine threshold)
+    /// lets `after` run the next stages and return their manifest sections.
+    public func run<S: ExtractSink>(
+        command: String, sink: inout S, progress: (IngestProgress) -> Void = { _ in },
+        after: (IngestResult, inout S) throws(StratifyError) -> [(String, JSON)]
+    ) throws(StratifyError) -> Outcome {
         let t0 = MonotonicClock.now()
         // Every file and header is checked before any row is read (and before output is made).
         let reader = try ExtractReader(directory: extractDirectory, options: options)
         try FileSystem.makeDirectories(outputDirectory, mode: 0o700)
         var quarantine = try QuarantineFiles(directory: outputDirectory + "/quarantine",
                                              tables: ExtractTable.allCases.filter { reader.files.files[$0] != nil })
-        var sink = DiscardingSink()
         let result = try reader.read(sink: &sink, quarantine: &quarantine, progress: progress)
         try quarantine.commit()
-        let seconds = MonotonicClock.seconds(since: t0)
         let failed = result.tablesOverThreshold
+        let stages = failed.isEmpty ? try after(result, &sink) : []
+        let seconds = MonotonicClock.seconds(since: t0)
         var warnings: [JSON] = []
         if !result.medicationsPresent {
             warnings.append(.string("medications.csv is absent: medication-based rules will see no prescriptions"))
@@ -41,7 +51,7 @@ public struct IngestRun {
         let status: JSON = failed.isEmpty ? .string("succeeded") : .string("failed")
         var pairs: [(String, JSON)] = [
             ("stratify_version", .string(StratifyVersion.current)),
-            ("command", .string("ingest")),
+            ("command", .string(command)),
             ("status", status),
         ]
         if !failed.isEmpty {
@@ -55,8 +65,11 @@ public struct IngestRun {
             ("data_quality", IngestManifest.dataQuality(result.dataQuality)),
             ("quarantine_reason_codes", IngestManifest.reasonCodes),
             ("warnings", .array(warnings)),
+        ]
+        pairs += stages
+        pairs += [
             ("timings", .object([
-                ("ingest_seconds", .double(seconds)),
+                ("total_seconds", .double(seconds)),
                 ("tokenizer", .string(options.tokenizer.rawValue)),
                 ("threads", .int(options.threads)),
                 ("peak_rss_bytes", .int(ProcessInfoLite.peakRSS)),

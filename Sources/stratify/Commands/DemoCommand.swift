@@ -23,8 +23,9 @@ enum DemoCommand {
         let s = try demo.synthesize(progress: Progress.synth)
         Terminal.endProgress()
         Terminal.out("synthetic extract: \(demo.extractDirectory) (\(s.rows[.patients] ?? 0) patients, \(s.rows[.clinicalEvents] ?? 0) events, \(s.rows[.medications] ?? 0) medication issues)")
-        let outcome = try demo.ingest(progress: Progress.ingest)
+        let outcome = try demo.run(progress: Progress.ingest)
         Terminal.endProgress()
         Summary.print(outcome)
+        Terminal.out("patients: \(demo.runDirectory)/patients.csv")
     }
 }

@@ -1,0 +1,59 @@
+import StratifyCore
+import StratifyIngest
+
+/// What the streaming pass does for one (code signature, aggregation) pair.
+struct AccumulatorOp: Sendable {
+    var aggregation: Int32
+    /// For `bp_latest`: 0 = systolic list, 1 = diastolic list.
+    var role: Int8
+    /// Exclusive lower bound on dates (window start), or Int32.min.
+    var after: Int32
+    /// The list's value for this code (e.g. MRC grade), or NaN to use the event's numeric_value.
+    var listValue: Double
+}
+
+/// Builds, per stream (events or medications), the code → ops dispatch: codes sharing the same
+/// set of lists share one op list ("signature"), so the pass is one hash lookup and a short loop.
+struct Dispatch: Sendable {
+    let table: CodeTable
+    let ops: [[AccumulatorOp]]
+
+    init(ruleSet: RuleSet, domain: ListDomain, asOf: Day) {
+        // code → lists containing it
+        var listsOf: [UInt64: [Int]] = [:]
+        for (li, list) in ruleSet.lists.enumerated() where list.domain == domain {
+            for code in list.codes { listsOf[code, default: []].append(li) }
+        }
+        // aggregations by list
+        var byList: [Int: [(Int, Int8)]] = [:]
+        for (ai, agg) in ruleSet.aggregations.enumerated() {
+            byList[agg.list, default: []].append((ai, 0))
+            if agg.list2 >= 0 { byList[agg.list2, default: []].append((ai, 1)) }
+        }
+        var signatureOf: [[Int]: Int32] = [:]
+        var ops: [[AccumulatorOp]] = []
+        var pairs: [(UInt64, Int32)] = []
+        for code in listsOf.keys.sorted() {
+            let lists = listsOf[code]!
+            // Ops depend on the code only through list values, so key on lists + those values.
+            var key = lists
+            for li in lists { if let v = ruleSet.lists[li].values?[code] { key.append(Int(v * 1000) + 1_000_000) } }
+            if let sig = signatureOf[key] { pairs.append((code, sig)); continue }
+            var sigOps: [AccumulatorOp] = []
+            for li in lists {
+                for (ai, role) in byList[li] ?? [] {
+                    let agg = ruleSet.aggregations[ai]
+                    let after = agg.window.map { $0.start(asOf: asOf).rawValue } ?? Int32.min
+                    sigOps.append(AccumulatorOp(aggregation: Int32(ai), role: role, after: after,
+                                                listValue: ruleSet.lists[li].values?[code] ?? .nan))
+                }
+            }
+            let sig = Int32(ops.count)
+            signatureOf[key] = sig
+            ops.append(sigOps)
+            pairs.append((code, sig))
+        }
+        table = CodeTable(pairs)
+        self.ops = ops
+    }
+}

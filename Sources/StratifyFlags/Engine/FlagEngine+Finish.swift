@@ -1,0 +1,119 @@
+import StratifyCore
+import StratifyIngest
+import StratifyReference
+
+/// The flag stage's result: a column per rule-set value, for every accepted patient, plus who is
+/// in the population (rules.md §0).
+public struct FlagResult: Sendable {
+    public let ruleSet: RuleSet
+    public let asOf: Day
+    public let patients: PatientTable
+    public let attributes: [PatientAttribute: Column]
+    public let values: [Column]
+    public let inPopulation: [Bool]
+    public let quality: FlagQuality
+
+    public func column(named name: String) -> Column? {
+        ruleSet.values.firstIndex { $0.name == name }.map { values[$0] }
+    }
+}
+
+extension FlagEngine {
+    /// Turns accumulators into columns and evaluates every value in dependency order.
+    public mutating func finish(patients: PatientTable, imd: IMDTable) -> FlagResult {
+        let n = patients.count
+        if !started { start(patients: n) }
+        var quality = self.quality
+        let attributes = FlagEngine.attributes(patients, asOf: asOf, imd: imd, quality: &quality)
+        var aggregationColumns: [Column] = []
+        for (a, agg) in ruleSet.aggregations.enumerated() {
+            switch agg.kind {
+            case .ever, .exists: aggregationColumns.append(.bool(counts[a].map { $0 > 0 ? 1 : 0 }))
+            case .count: aggregationColumns.append(.int(counts[a].map { Int64($0) }))
+            case .earliest: aggregationColumns.append(.date(dates[a].map { $0 == Int32.max ? Column.nullDate : $0 }))
+            case .latest: aggregationColumns.append(.date(dates[a]))
+            case .latestValue, .highestOnLatest: aggregationColumns.append(.number(values[a]))
+            case .episodes:
+                var out = [Int64](repeating: 0, count: n)
+                for (p, ds) in episodeDates[a] {
+                    let sorted = ds.sorted()
+                    var episodes: Int64 = 1
+                    for k in 1..<max(1, sorted.count) where sorted[k] - sorted[k - 1] > Int32(agg.washoutDays) { episodes += 1 }
+                    out[Int(p)] = episodes
+                }
+                aggregationColumns.append(.int(out))
+            case .bpLatest:
+                let state = bp[bpSlot[a]]
+                var sys = [Double](repeating: .nan, count: n), dia = sys
+                var date = [Int32](repeating: Column.nullDate, count: n)
+                for p in 0..<n {
+                    switch state.latestPair(p) {
+                    case .pair(let d, let s, let di): date[p] = d; sys[p] = Double(s); dia[p] = Double(di)
+                    case .unresolved: quality.bpPairingUnresolved += 1
+                    case .none: break
+                    }
+                }
+                aggregationColumns.append(.bloodPressure(sys: sys, dia: dia, date: date))
+            }
+        }
+        var evaluator = Evaluator(n: n, asOf: asOf, attributes: attributes, aggregations: aggregationColumns,
+                                  values: Array(repeating: nil, count: ruleSet.values.count))
+        for i in ruleSet.evaluationOrder {
+            evaluator.values[i] = evaluator.eval(ruleSet.values[i].expr)
+        }
+        let d = asOf.rawValue
+        var population = [Bool](repeating: false, count: n)
+        for p in 0..<n {
+            let dod = patients.dateOfDeath[p], reg = patients.registrationStart[p]
+            let died = dod != PatientTable.noDay && dod <= d
+            let notYet = reg != PatientTable.noDay && reg > d
+            if died { quality.patientsDied += 1 }
+            if notYet { quality.patientsRegisteredAfterAsOf += 1 }
+            population[p] = !died && !notYet
+            if population[p] { quality.population += 1 }
+        }
+        self.quality = quality
+        return FlagResult(ruleSet: ruleSet, asOf: asOf, patients: patients, attributes: attributes,
+                          values: evaluator.values.map { $0! }, inPopulation: population, quality: quality)
+    }
+
+    static func attributes(_ t: PatientTable, asOf: Day, imd: IMDTable, quality: inout FlagQuality) -> [PatientAttribute: Column] {
+        let n = t.count
+        var age = [Int64](repeating: 0, count: n)
+        var decile = [Int64](repeating: Column.nullInt, count: n)
+        var quintile = decile
+        var ethnic = [Int32](repeating: -1, count: n)
+        var practiceIndex: [UInt64: Int32] = [:]
+        var practiceTable: [String] = []
+        var practice = [Int32](repeating: 0, count: n)
+        let letters = (65...90).map { String(UnicodeScalar(UInt8($0))) }
+        for p in 0..<n {
+            age[p] = Int64(Day(rawValue: t.dateOfBirth[p]).age(on: asOf))
+            if t.lsoa[p] >= 0 {
+                if let dec = imd.decile[t.lsoa[p]] {
+                    decile[p] = Int64(dec)
+                    quintile[p] = Int64((dec + 1) / 2)
+                } else {
+                    quality.lsoaNotInIMD += 1
+                }
+            }
+            if t.ethnicCategory[p] != 0 { ethnic[p] = Int32(t.ethnicCategory[p]) - 65 }
+            let code = t.practice[p]
+            if let i = practiceIndex[code] { practice[p] = i } else {
+                practiceIndex[code] = Int32(practiceTable.count)
+                practice[p] = Int32(practiceTable.count)
+                practiceTable.append(PatientTable.practiceCode(code))
+            }
+        }
+        return [
+            .age: .int(age),
+            .sex: .string(t.sex.map { Int32($0) }, table: Sex.allCases.map(\.name)),
+            .imdDecile: .int(decile),
+            .imdQuintile: .int(quintile),
+            .ethnicCategory: .string(ethnic, table: letters),
+            .dateOfBirth: .date(t.dateOfBirth),
+            .practiceCode: .string(practice, table: practiceTable),
+            .asOf: .date(Array(repeating: asOf.rawValue, count: n)),
+        ]
+    }
+}

@@ -1,0 +1,127 @@
+import StratifyCore
+import StratifyIngest
+
+/// Evaluates a compiled rule set in one streaming pass: as event and medication batches arrive
+/// (`ExtractSink`), each row updates the per-patient accumulators its code subscribes to. After
+/// the pass, `finish` turns accumulators into columns and evaluates params, lets and fields
+/// column by column.
+public struct FlagEngine: ExtractSink {
+    public let ruleSet: RuleSet
+    public let asOf: Day
+    let events: Dispatch
+    let medications: Dispatch
+    let kinds: [AggregationKind]
+    // Per-aggregation columns, indexed by patient. Nested-array element mutation
+    // (`dates[a][p] = x`) happens in place: no copy-on-write per event.
+    var counts: [[Int32]] = []
+    var dates: [[Int32]] = []
+    var values: [[Double]] = []
+    var episodeDates: [[Int32: [Int32]]] = []
+    var bp: [BloodPressureState] = []
+    var bpSlot: [Int] = []
+    var started = false
+    public internal(set) var quality = FlagQuality()
+
+    public init(ruleSet: RuleSet, asOf: Day) {
+        self.ruleSet = ruleSet
+        self.asOf = asOf
+        events = Dispatch(ruleSet: ruleSet, domain: .events, asOf: asOf)
+        medications = Dispatch(ruleSet: ruleSet, domain: .medications, asOf: asOf)
+        kinds = ruleSet.aggregations.map(\.kind)
+    }
+
+    mutating func start(patients n: Int) {
+        started = true
+        let m = ruleSet.aggregations.count
+        counts = Array(repeating: [], count: m)
+        dates = Array(repeating: [], count: m)
+        values = Array(repeating: [], count: m)
+        episodeDates = Array(repeating: [:], count: m)
+        bpSlot = Array(repeating: -1, count: m)
+        for (a, kind) in kinds.enumerated() {
+            switch kind {
+            case .ever, .count, .exists: counts[a] = Array(repeating: 0, count: n)
+            case .earliest: dates[a] = Array(repeating: Int32.max, count: n)
+            case .latest: dates[a] = Array(repeating: Int32.min, count: n)
+            case .latestValue, .highestOnLatest:
+                dates[a] = Array(repeating: Int32.min, count: n)
+                values[a] = Array(repeating: .nan, count: n)
+            case .episodes: break
+            case .bpLatest:
+                bpSlot[a] = bp.count
+                bp.append(BloodPressureState(patients: n))
+            }
+        }
+    }
+
+    public mutating func consume(events batch: EventBatch, patients: PatientTable) {
+        if !started { start(patients: patients.count) }
+        let d = asOf.rawValue
+        for i in 0..<batch.count {
+            let date = batch.date[i]
+            let p = Int(batch.patient[i])
+            if date > d || date < patients.dateOfBirth[p] { continue }
+            let sig = events.table.find(batch.code[i])
+            if sig < 0 { quality.eventsMatchingNoList += 1; continue }
+            apply(events.ops[Int(sig)], patient: p, date: date, value: batch.value[i])
+        }
+    }
+
+    public mutating func consume(medications batch: MedicationBatch, patients: PatientTable) {
+        if !started { start(patients: patients.count) }
+        let d = asOf.rawValue
+        for i in 0..<batch.count {
+            let date = batch.date[i]
+            let p = Int(batch.patient[i])
+            if date > d || date < patients.dateOfBirth[p] { continue }
+            let sig = medications.table.find(batch.code[i])
+            if sig < 0 { quality.medicationsMatchingNoList += 1; continue }
+            apply(medications.ops[Int(sig)], patient: p, date: date, value: .nan)
+        }
+    }
+
+    @inline(__always)
+    mutating func apply(_ ops: [AccumulatorOp], patient p: Int, date: Int32, value eventValue: Double) {
+        for op in ops where date > op.after {
+            let a = Int(op.aggregation)
+            let value = op.listValue.isNaN ? eventValue : op.listValue
+            switch kinds[a] {
+            case .ever, .count, .exists:
+                counts[a][p] &+= 1
+            case .earliest:
+                if date < dates[a][p] { dates[a][p] = date }
+            case .latest:
+                if date > dates[a][p] { dates[a][p] = date }
+            case .latestValue, .highestOnLatest:
+                guard !value.isNaN else { continue }
+                let cur = dates[a][p]
+                let better = kinds[a] == .highestOnLatest ? value > values[a][p] : value < values[a][p]
+                if date > cur || (date == cur && better) {
+                    dates[a][p] = date
+                    values[a][p] = value
+                }
+            case .episodes:
+                episodeDates[a][Int32(p), default: []].append(date)
+            case .bpLatest:
+                guard !value.isNaN else { continue }
+                let r = ruleSet.aggregations[a].ranges
+                let (lo, hi) = op.role == 0 ? (r[0], r[1]) : (r[2], r[3])
+                if value < lo || value > hi { quality.bpValuesOutOfRange += 1; continue }
+                if op.role == 0 { bp[bpSlot[a]].addSystolic(patient: p, date: date, value: Float(value)) }
+                else { bp[bpSlot[a]].addDiastolic(patient: p, date: date, value: Float(value)) }
+            }
+        }
+    }
+}
+
+/// Data-quality counts from the flag stage (counts only).
+public struct FlagQuality: Sendable {
+    public var eventsMatchingNoList = 0
+    public var medicationsMatchingNoList = 0
+    public var bpValuesOutOfRange = 0
+    public var bpPairingUnresolved = 0
+    public var lsoaNotInIMD = 0
+    public var patientsDied = 0
+    public var patientsRegisteredAfterAsOf = 0
+    public var population = 0
+}

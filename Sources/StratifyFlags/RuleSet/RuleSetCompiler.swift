@@ -1,0 +1,404 @@
+import StratifyCore
+import StratifyIngest
+import StratifyReference
+
+/// Checks and compiles rule-set text: resolves lists against `reference/`, binds names, checks
+/// types, finds cycles, and orders values for evaluation. Every error names the file, line and
+/// column of the offending token; `stratify rules check` prints them all.
+public struct RuleSetCompiler {
+    let file: String
+    let reference: ReferenceData
+    var syntax = RuleSetSyntax()
+    var errors: [String] = []
+    var listIndex: [String: Int] = [:]
+    var lists: [ResolvedList] = []
+    var valueIndex: [String: Int] = [:]
+    var types: [ValueType?] = []
+    var typed: [TypedExpr?] = []
+    var visiting: [Int] = []
+    var order: [Int] = []
+    var aggregations: [Aggregation] = []
+    var aggregationIndex: [Aggregation: Int] = [:]
+
+    public static func compile(path: String, reference: ReferenceData) throws(StratifyError) -> RuleSet {
+        guard FileSystem.exists(path) else {
+            throw StratifyError(.usage, "rule set '\(path)' does not exist", help: "the shipped rule set is reference/rules/stratify-v1.rules")
+        }
+        let bytes = try FileSystem.readAll(path)
+        return try compile(source: String(decoding: bytes, as: UTF8.self), file: path, reference: reference,
+                           sha256: SHA256.hex(SHA256.hash(bytes)))
+    }
+
+    public static func compile(source: String, file: String, reference: ReferenceData, sha256: String = "") throws(StratifyError) -> RuleSet {
+        var c = RuleSetCompiler(file: file, reference: reference)
+        c.syntax = try Parser.parse(source, file: file)
+        c.resolveLists()
+        c.checkValues()
+        if !c.errors.isEmpty {
+            throw StratifyError(.usage, c.errors.joined(separator: "\n"),
+                                help: "\(c.errors.count) error\(c.errors.count == 1 ? "" : "s") in \(file); see docs/rules-format.md")
+        }
+        if c.syntax.name.isEmpty {
+            throw StratifyError(.usage, "\(file): missing 'ruleset \"NAME\" version \"X\"' statement")
+        }
+        return RuleSet(name: c.syntax.name, version: c.syntax.version, path: file, sha256: sha256, lists: c.lists,
+                       aggregations: c.aggregations, values: c.syntax.values.indices.map { i in
+                           RuleSet.Value(kind: c.syntax.values[i].kind, name: c.syntax.values[i].name,
+                                         expr: c.typed[i]!, type: c.types[i]!)
+                       }, evaluationOrder: c.order)
+    }
+
+    mutating func fail(_ at: SourceLocation, _ message: String) {
+        errors.append("\(file), \(at): \(message)")
+    }
+
+    // MARK: lists
+
+    mutating func resolveLists() {
+        for decl in syntax.lists {
+            if listIndex[decl.name] != nil {
+                fail(decl.location, "list '\(decl.name)' is declared twice")
+                continue
+            }
+            guard let resolved = resolve(decl.body, domain: decl.domain, at: decl.location) else { continue }
+            listIndex[decl.name] = lists.count
+            lists.append(ResolvedList(name: decl.name, domain: decl.domain, codes: resolved.codes,
+                                      values: resolved.values, sources: resolved.sources))
+        }
+    }
+
+    struct Partial { var codes: [UInt64]; var values: [UInt64: Double]?; var sources: [(path: String, sha256: String)] }
+
+    mutating func resolve(_ e: ListExpr, domain: ListDomain, at: SourceLocation) -> Partial? {
+        switch e {
+        case .file(let rel, let valueColumn):
+            let path = reference.root + "/" + rel
+            do {
+                let list = try CodeList(name: rel, path: path)
+                var values: [UInt64: Double]?
+                if let col = valueColumn {
+                    guard let column = list.extras[col] else {
+                        fail(at, "list file '\(rel)' has no column '\(col)'")
+                        return nil
+                    }
+                    var v: [UInt64: Double] = [:]
+                    for (code, text) in column {
+                        guard let d = Double(text) else {
+                            fail(at, "column '\(col)' of '\(rel)' holds a non-number for code \(code)")
+                            return nil
+                        }
+                        v[code] = d
+                    }
+                    values = v
+                }
+                return Partial(codes: list.codes, values: values, sources: [(rel, list.sha256)])
+            } catch {
+                fail(at, error.message)
+                return nil
+            }
+        case .name(let name, let loc):
+            guard let i = listIndex[name] else {
+                fail(loc, "unknown list '\(name)' (lists must be declared before use)")
+                return nil
+            }
+            guard lists[i].domain == domain else {
+                fail(loc, "list '\(name)' is a \(lists[i].domain.rawValue), not a \(domain.rawValue)")
+                return nil
+            }
+            return Partial(codes: lists[i].codes, values: lists[i].values, sources: lists[i].sources)
+        case .union(let a, let b), .difference(let a, let b), .intersection(let a, let b):
+            guard let l = resolve(a, domain: domain, at: at), let r = resolve(b, domain: domain, at: at) else { return nil }
+            let rs = Set(r.codes)
+            var codes: [UInt64]
+            switch e {
+            case .union: codes = Array(Set(l.codes).union(rs)).sorted()
+            case .difference: codes = l.codes.filter { !rs.contains($0) }
+            default: codes = l.codes.filter { rs.contains($0) }
+            }
+            var values = l.values
+            if let rv = r.values { values = (values ?? [:]).merging(rv) { a, _ in a } }
+            return Partial(codes: codes, values: values, sources: l.sources + r.sources)
+        }
+    }
+
+    // MARK: values
+
+    mutating func checkValues() {
+        types = Array(repeating: nil, count: syntax.values.count)
+        typed = Array(repeating: nil, count: syntax.values.count)
+        for (i, v) in syntax.values.enumerated() {
+            if valueIndex[v.name] != nil || listIndex[v.name] != nil {
+                fail(v.location, "'\(v.name)' is already declared")
+                continue
+            }
+            if PatientAttribute(rawValue: v.name) != nil {
+                fail(v.location, "'\(v.name)' is a patient attribute and cannot be redefined")
+                continue
+            }
+            valueIndex[v.name] = i
+        }
+        for i in syntax.values.indices where valueIndex[syntax.values[i].name] == i {
+            _ = check(value: i)
+        }
+    }
+
+    /// Type of value i, checking it first if needed (depth first, so `order` lists dependencies first).
+    mutating func check(value i: Int) -> ValueType? {
+        if let t = types[i] { return t }
+        if let pos = visiting.firstIndex(of: i) {
+            let cycle = (visiting[pos...] + [i]).map { syntax.values[$0].name }.joined(separator: " -> ")
+            fail(syntax.values[i].location, "cycle: \(cycle)")
+            return nil
+        }
+        visiting.append(i)
+        defer { visiting.removeLast() }
+        let decl = syntax.values[i]
+        guard let e = check(decl.expr) else { return nil }
+        if decl.kind == .param, case .constant = e {} else if decl.kind == .param {
+            fail(decl.location, "param '\(decl.name)' must be a constant (a number, string, date(...) or true/false)")
+            return nil
+        }
+        if e.type == .window || e.type == .null {
+            fail(decl.expr.location, "'\(decl.name)' must be a value, not a \(e.type.rawValue)")
+            return nil
+        }
+        types[i] = e.type
+        typed[i] = e
+        order.append(i)
+        return e.type
+    }
+
+    mutating func check(_ e: Expr) -> TypedExpr? {
+        switch e {
+        case .number(let v, let isInteger, _):
+            return .constant(isInteger ? .int(Int64(v)) : .number(v))
+        case .string(let s, _):
+            return .constant(.string(s))
+        case .bool(let b, _):
+            return .constant(.bool(b))
+        case .null:
+            return .constant(.null)
+        case .window(let n, let unit, _):
+            return .constant(.window(Window(amount: n, unit: unit)))
+        case .name(let name, let loc):
+            if let attr = PatientAttribute(rawValue: name) { return .attribute(attr) }
+            if let i = valueIndex[name] {
+                guard let t = check(value: i) else { return nil }
+                return .value(i, t)
+            }
+            if listIndex[name] != nil {
+                fail(loc, "list '\(name)' can only be used inside an aggregation such as latest(\(name))")
+                return nil
+            }
+            fail(loc, "unknown field '\(name)'")
+            return nil
+        case .member(let base, let member, let loc):
+            guard let b = check(base) else { return nil }
+            guard b.type == .bloodPressure, let m = BPMember(rawValue: member) else {
+                fail(loc, "'\(member)' is not a member of a \(b.type.rawValue) (members exist only on bp_latest: sys, dia, date)")
+                return nil
+            }
+            return .member(b, m)
+        case .unary(let op, let operand, let loc):
+            guard let o = check(operand) else { return nil }
+            if op == "not" {
+                guard o.type == .bool || o.type == .null else { return mismatch(loc, "'not' needs a bool", o.type) }
+                return .unary("not", o, .bool)
+            }
+            guard o.type.isNumeric else { return mismatch(loc, "'-' needs a number", o.type) }
+            if case .constant(.int(let v)) = o { return .constant(.int(-v)) }
+            if case .constant(.number(let v)) = o { return .constant(.number(-v)) }
+            return .unary("-", o, o.type)
+        case .binary(let op, let a, let b, let loc):
+            guard let l = check(a), let r = check(b) else { return nil }
+            return binary(op, l, r, loc)
+        case .inList(let a, let items, let loc):
+            guard let l = check(a) else { return nil }
+            var constants: [Constant] = []
+            for item in items {
+                guard let t = check(item) else { return nil }
+                guard case .constant(let c) = t, c.type == l.type || (c.type.isNumeric && l.type.isNumeric) else {
+                    return mismatch(item.location, "items of 'in [...]' must be constants of the same type as the left side (\(l.type.rawValue))", t.type)
+                }
+                constants.append(c)
+            }
+            return .inList(l, constants)
+        case .call(let name, let args, let loc):
+            if let kind = AggregationKind(rawValue: name) { return aggregation(kind, args, loc) }
+            guard let f = ScalarFunction(rawValue: name) else {
+                fail(loc, "unknown function '\(name)'")
+                return nil
+            }
+            return function(f, args, loc)
+        }
+    }
+
+    mutating func mismatch(_ loc: SourceLocation, _ message: String, _ found: ValueType) -> TypedExpr? {
+        fail(loc, "type mismatch: \(message), found \(found.rawValue)")
+        return nil
+    }
+
+    mutating func binary(_ op: String, _ l: TypedExpr, _ r: TypedExpr, _ loc: SourceLocation) -> TypedExpr? {
+        switch op {
+        case "and", "or":
+            guard l.type == .bool, r.type == .bool else {
+                return mismatch(loc, "'\(op)' needs bools on both sides", l.type == .bool ? r.type : l.type)
+            }
+            return .binary(op, l, r, .bool)
+        case "+", "-", "*", "/":
+            guard l.type.isNumeric, r.type.isNumeric else {
+                return mismatch(loc, "'\(op)' needs numbers on both sides", l.type.isNumeric ? r.type : l.type)
+            }
+            let t: ValueType = (l.type == .int && r.type == .int && op != "/") ? .int : .number
+            return .binary(op, l, r, t)
+        default:
+            if l.type == .null || r.type == .null {
+                fail(loc, "comparing with null is always unknown; use is_null(x)")
+                return nil
+            }
+            let comparable = (l.type.isNumeric && r.type.isNumeric) || (l.type == r.type && l.type != .bloodPressure && l.type != .window)
+            guard comparable else { return mismatch(loc, "'\(op)' compares a \(l.type.rawValue) with a \(r.type.rawValue)", r.type) }
+            if l.type == .bool && !(op == "==" || op == "!=") { return mismatch(loc, "bools can only be compared with == or !=", l.type) }
+            return .binary(op, l, r, .bool)
+        }
+    }
+
+    mutating func function(_ f: ScalarFunction, _ args: [Expr], _ loc: SourceLocation) -> TypedExpr? {
+        var typedArgs: [TypedExpr] = []
+        for a in args {
+            guard let t = check(a) else { return nil }
+            typedArgs.append(t)
+        }
+        let types = typedArgs.map(\.type)
+        func arity(_ n: Int) -> Bool {
+            if args.count != n { fail(loc, "\(f.rawValue)() takes \(n) argument\(n == 1 ? "" : "s"), found \(args.count)"); return false }
+            return true
+        }
+        switch f {
+        case .inLast:
+            guard arity(2) else { return nil }
+            guard types[0] == .date, types[1] == .window else { return mismatch(loc, "in_last(date, window) such as in_last(bp.date, 12 months)", types[0] == .date ? types[1] : types[0]) }
+            return .call(f, typedArgs, .bool)
+        case .onOrAfter:
+            guard arity(2) else { return nil }
+            guard types[0] == .date, types[1] == .date else { return mismatch(loc, "on_or_after(date, date)", types[0] == .date ? types[1] : types[0]) }
+            return .call(f, typedArgs, .bool)
+        case .ifThenElse:
+            guard arity(3) else { return nil }
+            guard types[0] == .bool else { return mismatch(loc, "if(condition, then, else) needs a bool condition", types[0]) }
+            guard let t = unify(types[1], types[2]) else { return mismatch(loc, "if() branches must have the same type (\(types[1].rawValue))", types[2]) }
+            return .call(f, typedArgs, t)
+        case .coalesce:
+            guard arity(2) else { return nil }
+            guard let t = unify(types[0], types[1]) else { return mismatch(loc, "coalesce() arguments must have the same type", types[1]) }
+            return .call(f, typedArgs, t)
+        case .isNull:
+            guard arity(1) else { return nil }
+            return .call(f, typedArgs, .bool)
+        case .countTrue:
+            guard !args.isEmpty else { fail(loc, "count_true() needs at least one bool"); return nil }
+            if let bad = types.first(where: { $0 != .bool }) { return mismatch(loc, "count_true() counts bools", bad) }
+            return .call(f, typedArgs, .int)
+        case .year, .month:
+            guard arity(1) else { return nil }
+            guard types[0] == .date else { return mismatch(loc, "\(f.rawValue)(date)", types[0]) }
+            return .call(f, typedArgs, .int)
+        case .makeDate:
+            guard arity(3) else { return nil }
+            guard types.allSatisfy({ $0 == .int }) else { return mismatch(loc, "make_date(year, month, day) takes whole numbers", types.first { $0 != .int }!) }
+            return .call(f, typedArgs, .date)
+        case .date:
+            guard arity(1) else { return nil }
+            guard case .constant(.string(let text)) = typedArgs[0], let d = Day(iso: text) else {
+                fail(loc, "date() takes a real date in quotes, 'YYYY-MM-DD'")
+                return nil
+            }
+            return .constant(.date(d.rawValue))
+        }
+    }
+
+    func unify(_ a: ValueType, _ b: ValueType) -> ValueType? {
+        if a == b { return a }
+        if a == .null { return b }
+        if b == .null { return a }
+        if a.isNumeric && b.isNumeric { return .number }
+        return nil
+    }
+
+    mutating func aggregation(_ kind: AggregationKind, _ args: [Expr], _ loc: SourceLocation) -> TypedExpr? {
+        func listArg(_ i: Int) -> Int? {
+            guard i < args.count, case .name(let name, let l) = args[i] else {
+                fail(i < args.count ? args[i].location : loc, "\(kind.rawValue)() needs a list name as argument \(i + 1)")
+                return nil
+            }
+            guard let idx = listIndex[name] else {
+                fail(l, "unknown list '\(name)'")
+                return nil
+            }
+            return idx
+        }
+        func windowArg(_ i: Int, required: Bool) -> Window?? {
+            guard i < args.count else {
+                if required { fail(loc, "\(kind.rawValue)() needs a window such as 12 months as argument \(i + 1)"); return nil }
+                return .some(nil)
+            }
+            guard case .window(let n, let u, _) = args[i] else {
+                fail(args[i].location, "argument \(i + 1) of \(kind.rawValue)() must be a window such as 12 months")
+                return nil
+            }
+            return .some(Window(amount: n, unit: u))
+        }
+        guard let list = listArg(0) else { return nil }
+        var agg = Aggregation(kind: kind, list: list)
+        switch kind {
+        case .ever, .earliest, .latest:
+            guard args.count == 1 else { fail(loc, "\(kind.rawValue)(LIST) takes one list"); return nil }
+        case .count, .exists:
+            guard args.count == 2, let w = windowArg(1, required: true) else {
+                if args.count != 2 { fail(loc, "\(kind.rawValue)(LIST, window) takes a list and a window") }
+                return nil
+            }
+            agg.window = w
+        case .latestValue, .highestOnLatest:
+            guard args.count <= 2, let w = windowArg(1, required: false) else {
+                if args.count > 2 { fail(loc, "\(kind.rawValue)(LIST[, window]) takes a list and an optional window") }
+                return nil
+            }
+            agg.window = w
+        case .episodes:
+            guard args.count == 3, let w = windowArg(1, required: true), let washout = windowArg(2, required: true) else {
+                if args.count != 3 { fail(loc, "episodes(LIST, window, washout) such as episodes(EXAC, 12 months, 14 days)") }
+                return nil
+            }
+            guard let wo = washout, wo.unit == .days else {
+                fail(args[2].location, "the washout must be in days, e.g. 14 days")
+                return nil
+            }
+            agg.window = w
+            agg.washoutDays = wo.amount
+        case .bpLatest:
+            guard args.count == 6, let dia = listArg(1) else {
+                if args.count != 6 { fail(loc, "bp_latest(SYS, DIA, sys_min, sys_max, dia_min, dia_max) takes two lists and four limits") }
+                return nil
+            }
+            agg.list2 = dia
+            for k in 2..<6 {
+                guard let t = check(args[k]), case .constant(let c) = t else {
+                    fail(args[k].location, "bp_latest() limits must be numbers")
+                    return nil
+                }
+                switch c {
+                case .int(let v): agg.ranges.append(Double(v))
+                case .number(let v): agg.ranges.append(v)
+                default:
+                    fail(args[k].location, "bp_latest() limits must be numbers")
+                    return nil
+                }
+            }
+        }
+        if let existing = aggregationIndex[agg] { return .aggregation(existing, kind.resultType) }
+        aggregationIndex[agg] = aggregations.count
+        aggregations.append(agg)
+        return .aggregation(aggregations.count - 1, kind.resultType)
+    }
+}

@@ -1,0 +1,58 @@
+/// Value types of the rule-set language. Every value may also be null (unknown).
+public enum ValueType: String, Sendable, Equatable {
+    case bool, int, number, date, string
+    /// The result of `bp_latest`: members `sys`, `dia` (number) and `date`.
+    case bloodPressure = "blood pressure"
+    case window
+    case null
+
+    var isNumeric: Bool { self == .int || self == .number }
+}
+
+/// What an aggregation computes per patient from the events (or medications) in a list.
+public enum AggregationKind: String, Sendable, CaseIterable {
+    case ever, earliest, latest, count, exists
+    case latestValue = "latest_value"
+    case highestOnLatest = "highest_on_latest"
+    case episodes
+    case bpLatest = "bp_latest"
+
+    var resultType: ValueType {
+        switch self {
+        case .ever, .exists: .bool
+        case .earliest, .latest: .date
+        case .count, .episodes: .int
+        case .latestValue, .highestOnLatest: .number
+        case .bpLatest: .bloodPressure
+        }
+    }
+}
+
+/// One aggregation, shared by every expression that asks for the same thing.
+public struct Aggregation: Sendable, Hashable {
+    public var kind: AggregationKind
+    public var list: Int
+    /// Second list (diastolic, for `bp_latest`).
+    public var list2: Int = -1
+    public var window: Window?
+    public var washoutDays = 0
+    /// Plausible-value ranges for `bp_latest` (systolic low/high, diastolic low/high).
+    public var ranges: [Double] = []
+}
+
+/// "In the last N units": date > D − N units and date ≤ D (rules.md §0).
+public struct Window: Sendable, Hashable {
+    public var amount: Int
+    public var unit: WindowUnit
+
+    public func start(asOf d: StratifyCoreDay) -> StratifyCoreDay {
+        switch unit {
+        case .days: d.plusDays(-amount)
+        case .months: d.minusMonths(amount)
+        case .years: d.minusMonths(12 * amount)
+        }
+    }
+}
+
+import StratifyCore
+public typealias StratifyCoreDay = Day

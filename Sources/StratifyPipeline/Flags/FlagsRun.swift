@@ -1,0 +1,79 @@
+import StratifyCore
+import StratifyFlags
+import StratifyIngest
+import StratifyReference
+
+/// `stratify flags`: ingest, then evaluate the rule set in the same streaming pass, and write
+/// `patients.csv` (0600) beside `manifest.json` and `quarantine/`.
+public struct FlagsRun {
+    public var ingest: IngestRun
+    public var ruleSet: RuleSet
+    public var imd: IMDTable
+
+    public init(ingest: IngestRun, ruleSet: RuleSet, imd: IMDTable) {
+        self.ingest = ingest
+        self.ruleSet = ruleSet
+        self.imd = imd
+    }
+
+    public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> IngestRun.Outcome {
+        var engine = FlagEngine(ruleSet: ruleSet, asOf: ingest.options.asOf)
+        let out = ingest.outputDirectory
+        let ruleSet = self.ruleSet, imd = self.imd
+        return try ingest.run(command: "flags", sink: &engine, progress: progress) { (result, engine) throws(StratifyError) in
+            let t0 = MonotonicClock.now()
+            let flags = engine.finish(patients: result.patients, imd: imd)
+            try PatientsCSV.write(flags, to: out + "/patients.csv")
+            return [
+                ("rules", FlagsManifest.ruleSet(ruleSet, imd: imd)),
+                ("flags", FlagsManifest.quality(flags, seconds: MonotonicClock.seconds(since: t0))),
+            ]
+        }
+    }
+}
+
+enum FlagsManifest {
+    static func ruleSet(_ r: RuleSet, imd: IMDTable) -> JSON {
+        .object([
+            ("name", .string(r.name)),
+            ("version", .string(r.version)),
+            ("file", .string(r.path)),
+            ("sha256", .string(r.sha256)),
+            ("imd_table", .string(imd.path)),
+            ("code_lists", .object(r.lists.map { l in
+                (l.name, .object([
+                    ("kind", .string(l.domain.rawValue)),
+                    ("codes", .int(l.codes.count)),
+                    ("sources", .array(l.sources.map { .object([("file", .string($0.path)), ("sha256", .string($0.sha256))]) })),
+                ]))
+            })),
+        ])
+    }
+
+    static func quality(_ f: FlagResult, seconds: Double) -> JSON {
+        let q = f.quality
+        var members: [(String, JSON)] = []
+        for i in f.ruleSet.fields where f.ruleSet.values[i].type == .bool {
+            guard case .bool(let v) = f.values[i] else { continue }
+            var n = 0
+            for p in 0..<v.count where f.inPopulation[p] && v[p] == 1 { n += 1 }
+            members.append((f.ruleSet.values[i].name, .int(n)))
+        }
+        return .object([
+            ("population", .int(q.population)),
+            ("outside_population", .object([
+                ("died_on_or_before_as_of", .int(q.patientsDied)),
+                ("registered_after_as_of", .int(q.patientsRegisteredAfterAsOf)),
+            ])),
+            ("data_quality", .object([
+                ("lsoa_not_in_imd_table", .int(q.lsoaNotInIMD)),
+                ("bp_values_out_of_range", .int(q.bpValuesOutOfRange)),
+                ("bp_pairing_unresolved", .int(q.bpPairingUnresolved)),
+                ("events_matching_no_list", .int(q.eventsMatchingNoList)),
+                ("medications_matching_no_list", .int(q.medicationsMatchingNoList)),
+            ])),
+            ("true_counts_in_population", .object(members)),
+            ("seconds", .double(seconds)),
+        ])
+    }
+}

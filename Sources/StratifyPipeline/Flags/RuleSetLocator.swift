@@ -1,0 +1,24 @@
+import StratifyCore
+import StratifyFlags
+import StratifyReference
+
+public enum IMDVersion: String, Sendable, CaseIterable {
+    case imd2019 = "2019"
+    case imd2025 = "2025"
+
+    /// IMD 2019 is published on 2011 LSOAs, IMD 2025 on 2021 LSOAs (rules.md §2).
+    public var file: String { self == .imd2019 ? "imd/imd2019_lsoa11.csv" : "imd/imd2025_lsoa21.csv" }
+}
+
+/// Loads the shipped rule set and IMD table from `reference/` unless told otherwise.
+public enum FlagsSetup {
+    public static let defaultRules = "rules/stratify-v1.rules"
+
+    public static func ruleSet(_ explicit: String?, reference: ReferenceData) throws(StratifyError) -> RuleSet {
+        try RuleSetCompiler.compile(path: explicit ?? reference.root + "/" + defaultRules, reference: reference)
+    }
+
+    public static func imd(_ version: IMDVersion, reference: ReferenceData) throws(StratifyError) -> IMDTable {
+        try IMDTable(path: reference.root + "/" + version.file)
+    }
+}
