@@ -25,6 +25,10 @@ struct PatientGenerator {
         var has: Set<String> = []
         /// Events fall on or before this day (some people have had no recent contact).
         var lastContact: Day
+        /// Blood pressure readings fall on or before this day (some hypertensives are overdue).
+        var lastBP: Day
+        /// Some adults never have their blood pressure checked (QOF BP002's gap).
+        var noBP = false
     }
 
     static func patientID(_ n: Int) -> [UInt8] {
@@ -46,11 +50,14 @@ struct PatientGenerator {
         let quintile = deprived ? 1 : 2 + rng.below(4)
         let recentContact = rng.chance(0.8)
         var person = Person(id: PatientGenerator.patientID(n), age: age, female: female, dob: birthday,
-                            quintile: quintile, lastContact: recentContact ? asOf : asOf.minusMonths(7))
+                            quintile: quintile, lastContact: recentContact ? asOf : asOf.minusMonths(7),
+                            lastBP: asOf)
         writePatientRow(&person, lsoa: lsoa, rng: &rng, into: &out.patients)
         for c in conditions where rng.chance(c.probability(age: age, female: female, quintile: quintile)) {
             person.has.insert(c.name)
         }
+        if person.has.contains("hypertension") && rng.chance(0.08) { person.lastBP = asOf.minusMonths(13) }
+        if person.has.isEmpty && rng.chance(0.12) { person.noBP = true }
         var events = EventWriter(person: person, asOf: asOf, catalogue: catalogue, out: out.events)
         events.write(conditions: conditions, rng: &rng)
         out.events = events.out

@@ -20,7 +20,7 @@ struct SynthCatalogue: Sendable {
         "depres_cod", "palcare_cod", "autism", "homeless", "carer", "not_carer", "sysbp", "diasbp", "home_bp", "bp_cod",
         "bmi_value", "egfr", "hba1c", "cholesterol", "smoking_status", "alcohol", "flu_vacc", "pneumo_vacc",
         "bowel_screen", "breast_screen", "cervical_screen", "cancer_referral", "copd_exacerbation", "lrti", "home_oxygen",
-        "cms/anxiety_depression", "cms/hearing_loss", "cms/ibs", "cms/alcohol_problems",
+        "cms/anxiety_depression", "cms/hearing_loss", "cms/ibs", "cms/alcohol_problems", "home_sysbp", "home_diasbp",
     ]
     static let medicationLists = [
         "dmd/bnf_analgesics", "dmd/bnf_antidepressants", "dmd/bnf_anxiolytics_hypnotics", "dmd/bnf_laxatives",
@@ -37,8 +37,29 @@ struct SynthCatalogue: Sendable {
                 for code in list.codes { if let g = Int(grades[code] ?? "") { mrcByGrade[g, default: []].append(ascii(code)) } }
             }
         }
+        // Draw each list's codes from those in no *other* register list where possible, so that a
+        // depression code does not also put the patient on the SMI register, or an eFI deficit on
+        // the dementia register: prevalence then follows the condition model. (The lists do
+        // overlap in reality: docs/synth.md.)
+        var codeSets: [String: Set<UInt64>] = [:]
+        for name in SynthCatalogue.eventLists { codeSets[name] = Set(try reference.codeList(name).codes) }
+        let registers = Set(Conditions.all.map(\.list) + Conditions.all.compactMap(\.resolution) + ["smi_remission"])
+        func exclusive(_ codes: [UInt64], except own: String) -> [UInt64] {
+            let others = registers.filter { $0 != own }.reduce(into: Set<UInt64>()) { $0.formUnion(codeSets[$1] ?? []) }
+            let kept = codes.filter { !others.contains($0) }
+            return kept.isEmpty ? codes : kept
+        }
+        for name in SynthCatalogue.eventLists {
+            var codes = exclusive(Array(codeSets[name]!).sorted(), except: name)
+            // Clinic readings use clinic codes: home readings have their own lists.
+            if name == "sysbp" || name == "diasbp" {
+                let home = codeSets["home_bp"]!
+                codes = codes.filter { !home.contains($0) }
+            }
+            lists[name] = codes.map(ascii)
+        }
         for name in reference.codeListNames(in: "efi") {
-            efiDeficits.append(try reference.codeList(name).codes.map(ascii))
+            efiDeficits.append(exclusive(try reference.codeList(name).codes, except: name).map(ascii))
         }
         practices = try PracticeTable(path: practicesFile).practices.map(\.code)
         let imd = try IMDTable(path: imdFile)
