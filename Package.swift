@@ -30,6 +30,7 @@ let package = Package(
         .executableTarget(name: "stratify-bench", dependencies: ["StratifyPipeline"]),
         .testTarget(name: "StratifyCoreTests", dependencies: ["StratifyCore"]),
         .testTarget(name: "StratifyIngestTests", dependencies: ["StratifyIngest", "CZlib"]),
+        .testTarget(name: "StratifyFlagsTests", dependencies: ["StratifyFlags", "StratifyIngest", "StratifyReference"]),
         .testTarget(name: "StratifySynthTests", dependencies: ["StratifySynth", "StratifyPipeline"]),
         .testTarget(
             name: "StratifyCLITests", dependencies: ["StratifyPipeline"],

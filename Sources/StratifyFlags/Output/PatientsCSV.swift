@@ -29,8 +29,8 @@ public enum PatientsCSV {
         do {
             for p in sortedPopulation(result) {
                 w.cell(result.patients.index.key(p))
-                for c in lead { cell(c, p, &w) }
-                for c in fields { cell(c, p, &w) }
+                for c in lead { PatientsCSVCell.write(c, p, &w) }
+                for c in fields { PatientsCSVCell.write(c, p, &w) }
                 w.endRow()
                 if w.bytes.count >= 1 << 20 {
                     try file.write(w.bytes)
@@ -45,7 +45,12 @@ public enum PatientsCSV {
         try file.commit()
     }
 
-    static func cell(_ c: Column, _ p: Int, _ w: inout CSVWriter) {
+}
+
+/// How one value is written: booleans `true`/`false`, null empty, dates `YYYY-MM-DD`, numbers
+/// without trailing zeros.
+public enum PatientsCSVCell {
+    public static func write(_ c: Column, _ p: Int, _ w: inout CSVWriter) {
         switch c {
         case .bool(let v): w.cell(v[p] == 1 ? "true" : v[p] == 0 ? "false" : "")
         case .int(let v): w.cell(v[p] == Column.nullInt ? "" : String(v[p]))
