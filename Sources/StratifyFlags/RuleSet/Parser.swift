@@ -26,8 +26,11 @@ public struct Parser {
 
     mutating func advance() -> Token { let t = tokens[p]; p += 1; return t }
 
-    mutating func expectSymbol(_ s: String) throws(StratifyError) {
-        guard case .symbol(s) = peek.kind else { throw error("expected '\(s)'", at: peek) }
+    mutating func expectSymbol(_ s: String, opened: Token? = nil) throws(StratifyError) {
+        guard case .symbol(s) = peek.kind else {
+            let context = opened.map { " to close the '\($0.text)' at \($0.location)" } ?? ""
+            throw error("expected '\(s)'\(context)", at: peek)
+        }
         p += 1
     }
 
@@ -213,19 +216,19 @@ public struct Parser {
             default: break
             }
             if case .symbol("(") = peek.kind {
-                p += 1
+                let open = advance()
                 var args: [Expr] = []
                 if case .symbol(")") = peek.kind {} else {
                     args.append(try expr())
                     while case .symbol(",") = peek.kind { p += 1; args.append(try expr()) }
                 }
-                try expectSymbol(")")
+                try expectSymbol(")", opened: open)
                 return .call(name, args, t.location)
             }
             return .name(name, t.location)
         case .symbol("("):
             let e = try expr()
-            try expectSymbol(")")
+            try expectSymbol(")", opened: t)
             return e
         default:
             throw error("expected a value, a name or '('", at: t)
