@@ -72,6 +72,8 @@ struct EventWriter {
         var dia = rng.normal(mean: htn ? 82 : 75, sd: 8)
         sys = min(max(sys, 80), 240).rounded()
         dia = min(max(dia, 40), 140).rounded()
+        // Rarely, a severely raised reading in someone undiagnosed (the case-finding "severe" tier).
+        if !htn && person.age >= 40 && rng.chance(0.004) { sys = rng.normal(mean: 186, sd: 6); dia = rng.normal(mean: 104, sd: 8) }
         // A few implausible readings, valid in shape, for the data-quality counts.
         if rng.chance(0.0005) { sys = 350 }
         event(list.0, d, &rng, value: sys)

@@ -44,7 +44,7 @@ struct PatientGenerator {
         let female = rng.chance(0.505)
         let birthday = asOf.minusMonths(age * 12).plusDays(-rng.below(365))
         let deprived = rng.chance(0.2)
-        let lsoaPool = deprived ? catalogue.deprivedLSOAs : catalogue.otherLSOAs
+        let lsoaPool = rng.chance(0.003) ? catalogue.unmatchedLSOAs : deprived ? catalogue.deprivedLSOAs : catalogue.otherLSOAs
         let lsoa = lsoaPool[rng.below(lsoaPool.count)]
         // Quintile only shapes prevalence here; the pipeline looks up the real IMD decile.
         let quintile = deprived ? 1 : 2 + rng.below(4)

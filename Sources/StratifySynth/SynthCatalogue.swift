@@ -10,6 +10,9 @@ struct SynthCatalogue: Sendable {
     let practices: [String]
     let deprivedLSOAs: [String]
     let otherLSOAs: [String]
+    /// Real LSOA 2021 codes absent from the 2011-based IMD 2019 table: a few patients carry them,
+    /// as extracts that mix vintages do, so the "LSOA not in the IMD table" count is exercised.
+    let unmatchedLSOAs: [String]
     /// Share of the ICB's own LSOAs in deciles 1–2 (reported in the synth manifest).
     let icbCore20Share: Double
 
@@ -19,7 +22,7 @@ struct SynthCatalogue: Sendable {
         "ckd_cod", "ckd1and2_cod", "dem_cod", "epil_cod", "epilres_cod", "pad_cod", "rarth_cod", "osteo_cod", "depr_cod",
         "depres_cod", "palcare_cod", "autism", "homeless", "carer", "not_carer", "sysbp", "diasbp", "home_bp", "bp_cod",
         "bmi_value", "egfr", "hba1c", "cholesterol", "smoking_status", "alcohol", "flu_vacc", "pneumo_vacc",
-        "bowel_screen", "breast_screen", "cervical_screen", "cancer_referral", "copd_exacerbation", "lrti", "home_oxygen",
+        "bowel_screen", "breast_screen", "cervical_screen", "cancer_referral", "copd_exacerbation", "lrti", "home_oxygen", "mrc_dyspnoea",
         "cms/anxiety_depression", "cms/hearing_loss", "cms/ibs", "cms/alcohol_problems", "home_sysbp", "home_diasbp",
     ]
     static let medicationLists = [
@@ -74,8 +77,10 @@ struct SynthCatalogue: Sendable {
             deprived += imd.decile.filter { $0.value <= 2 }.keys.sorted().prefix(500).map { PatientTableLSOA.code($0) }
         }
         deprivedLSOAs = deprived
+        let lsoa21 = try IMDTable(path: reference.root + "/imd/imd2025_lsoa21.csv")
+        unmatchedLSOAs = lsoa21.decile.keys.filter { imd.decile[$0] == nil }.sorted().prefix(200).map { PatientTableLSOA.code($0) }
         otherLSOAs = lsoas.filter { (decileOf($0) ?? 0) > 2 }
-        guard !practices.isEmpty, !otherLSOAs.isEmpty else {
+        guard !practices.isEmpty, !otherLSOAs.isEmpty, !unmatchedLSOAs.isEmpty else {
             throw StratifyError(.runFailed, "practice or LSOA reference files are empty")
         }
     }
