@@ -51,9 +51,9 @@ public func parallelMap<T>(_ count: Int, workers: Int = Int.max, _ body: (Int) -
 
 /// Carries a non-Sendable closure into `concurrentPerform`. Sound here because the closure only
 /// reads shared state (the block being parsed, immutable lookup tables) and writes its own slot.
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
+public struct UncheckedBox<T>: @unchecked Sendable {
+    public let value: T
+    public init(_ value: T) { self.value = value }
 }
 
 /// Like `parallelMap`, but hands each iteration its own input by move, so the body holds the

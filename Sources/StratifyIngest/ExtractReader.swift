@@ -26,8 +26,10 @@ public struct IngestResult: Sendable {
     public var threshold: Double
 
     /// Tables whose quarantined share is strictly greater than the threshold.
+    /// Compares the share itself: `threshold * rows` can round below the exact product (0.29 × 100
+    /// is 28.999…), which would fail a table at exactly the threshold.
     public var tablesOverThreshold: [ExtractTable] {
-        tables.filter { $0.rowsRead > 0 && Double($0.rowsQuarantined) > threshold * Double($0.rowsRead) }.map(\.table)
+        tables.filter { $0.rowsRead > 0 && Double($0.rowsQuarantined) / Double($0.rowsRead) > threshold }.map(\.table)
     }
 }
 
@@ -67,7 +69,7 @@ public final class ExtractReader {
         let start = MonotonicClock.now()
         let pValidator = PatientValidator(map: pInput.header, asOf: asOf)
         var accepted = 0
-        try pInput.readRows(validator: pValidator, tokenizer: options.tokenizer, threads: options.threads,
+        try pInput.readRows(validator: pValidator, tokenizer: options.tokenizer, threads: options.threads, overlap: false,
                             report: &pReport, progress: { progress(.init(table: .patients, bytesRead: $0, fileBytes: fileSize(pInput))) }
         ) { (chunk: inout ChunkResult<PatientRows>, firstLine: Int, block: UnsafeRawBufferPointer) throws(StratifyError) in
             let rows = chunk.rows
@@ -110,7 +112,7 @@ public final class ExtractReader {
             let t0 = MonotonicClock.now()
             var accepted = 0
             try eInput.readRows(validator: EventValidator(map: eInput.header, asOf: asOf, patients: frozen),
-                                tokenizer: options.tokenizer, threads: options.threads, report: &r,
+                                tokenizer: options.tokenizer, threads: options.threads, overlap: true, report: &r,
                                 progress: { progress(.init(table: .clinicalEvents, bytesRead: $0, fileBytes: fileSize(eInput))) }
             ) { (chunk: inout ChunkResult<EventRows>, _: Int, _: UnsafeRawBufferPointer) throws(StratifyError) in
                 accepted += chunk.rows.batch.count
@@ -127,7 +129,7 @@ public final class ExtractReader {
             let t0 = MonotonicClock.now()
             var accepted = 0
             try mInput.readRows(validator: MedicationValidator(map: mInput.header, asOf: asOf, patients: frozen),
-                                tokenizer: options.tokenizer, threads: options.threads, report: &r,
+                                tokenizer: options.tokenizer, threads: options.threads, overlap: true, report: &r,
                                 progress: { progress(.init(table: .medications, bytesRead: $0, fileBytes: fileSize(mInput))) }
             ) { (chunk: inout ChunkResult<MedicationRows>, _: Int, _: UnsafeRawBufferPointer) throws(StratifyError) in
                 accepted += chunk.rows.batch.count

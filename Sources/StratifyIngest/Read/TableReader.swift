@@ -53,63 +53,67 @@ final class TableInput {
     /// Streams every data row through `validator`, calling `merge` with each chunk's result in
     /// file order. Quarantine entries arrive with absolute lines (the header is line 1); row lines
     /// a validator kept are relative to `firstLine`.
+    ///
+    /// With `overlap`, the next block is read and parsed on a background thread while `merge`
+    /// runs for the current one, so the merging stage (the rules engine) runs alongside parsing.
+    /// The merge must then not keep pointers into the block: events and medications copy what
+    /// they keep; patients read ids and records from the block, so they do not overlap.
     func readRows<V: RowValidator>(
-        validator: V, tokenizer: TokenizerKind, threads: Int, report: inout TableReport,
+        validator: V, tokenizer: TokenizerKind, threads: Int, overlap: Bool, report: inout TableReport,
         progress: (Int64) -> Void,
         merge: (inout ChunkResult<V.Rows>, _ firstLine: Int, _ block: UnsafeRawBufferPointer) throws(StratifyError) -> Void
     ) throws(StratifyError) {
         var line = 2
-        var block = pending
-        var offset = dataOffset
+        let first = pending
         pending = nil
-        let expected = header.fieldCount
         // Row buffers are reused from block to block: allocating fresh multi-megabyte columns per
         // chunk made the allocator map and unmap pages constantly (system time > user time).
         var pool: [V.Rows] = []
-        func rows() -> V.Rows { pool.popLast() ?? validator.makeRows() }
-        while let b = block {
-            let bytes = b.bytes
-            var ranges = splitAtLineFeeds(bytes, from: offset, to: bytes.count, parts: threads * 2, minimum: 1 << 18)
-            let seeds = ranges.map { _ in rows() }
-            var results = parallelMap(consuming: seeds, workers: threads) { i, seed in
-                parseChunk(bytes, from: ranges[i].lowerBound, to: ranges[i].upperBound,
-                           final: b.final && i == ranges.count - 1, expectedFields: expected,
-                           validator: validator, tokenizer: tokenizer, rows: seed)
+        func seeds() -> [V.Rows] { (0..<(threads * 2)).map { _ in pool.popLast() ?? validator.makeRows() } }
+        let parser = BlockParser(input: self, validator: validator, tokenizer: tokenizer, threads: threads)
+        var current = first.map { parser.parse($0, from: dataOffset, seeds: seeds()) }
+        var bytesSoFar = file.bytesRead
+        while var block = current {
+            var next: ParsedBlock<V.Rows>?
+            if overlap {
+                // Seeds are taken here, before the job starts: the pool is only touched on this thread.
+                let nextSeeds = seeds()
+                let job = BackgroundJob { () throws(StratifyError) in try parser.readAndParse(seeds: nextSeeds) }
+                var mergeError: StratifyError?
+                do { try mergeBlock(&block, line: &line, report: &report, merge) } catch { mergeError = error }
+                let result = job.wait()
+                if let mergeError { throw mergeError }
+                next = try result.get()
+            } else {
+                try mergeBlock(&block, line: &line, report: &report, merge)
+                next = try parser.readAndParse(seeds: seeds())
             }
-            var i = 0
-            while i < results.count {
-                for k in results[i].quarantine.indices { results[i].quarantine[k].line += line }
-                try merge(&results[i], line, bytes)
-                count(results[i], into: &report)
-                line += results[i].lineFeeds
-                if let at = results[i].incompleteAt {
-                    let isLast = i == results.count - 1
-                    if isLast && !b.final && reader.keep(from: at) { break }
-                    // A quoted field crossed a chunk boundary (or is too long to carry): parse the
-                    // rest of the block again as one chunk, from that record on.
-                    let final = b.final || isLast
-                    ranges = [at..<bytes.count]
-                    results = [parseChunk(bytes, from: at, to: bytes.count, final: final, expectedFields: expected,
-                                          validator: validator, tokenizer: tokenizer, rows: validator.makeRows())]
-                    i = 0
-                    continue
-                }
-                i += 1
-            }
-            for k in results.indices {
+            for k in block.results.indices {
                 var spare = validator.makeRows()
-                swap(&spare, &results[k].rows)
+                swap(&spare, &block.results[k].rows)
                 validator.reset(&spare)
                 pool.append(spare)
             }
-            progress(file.bytesRead)
-            block = try reader.next()
-            offset = 0
+            progress(bytesSoFar)
+            bytesSoFar = file.bytesRead
+            current = next
         }
         report.fileBytes = file.bytesRead
         report.checksum = file.checksum()
         report.checksumKind = file.checksumKind
         report.unknownColumns = header.unknownColumns
+    }
+
+    private func mergeBlock<R>(
+        _ block: inout ParsedBlock<R>, line: inout Int, report: inout TableReport,
+        _ merge: (inout ChunkResult<R>, Int, UnsafeRawBufferPointer) throws(StratifyError) -> Void
+    ) throws(StratifyError) {
+        for i in block.results.indices {
+            for k in block.results[i].quarantine.indices { block.results[i].quarantine[k].line += line }
+            try merge(&block.results[i], line, block.bytes)
+            count(block.results[i], into: &report)
+            line += block.results[i].lineFeeds
+        }
     }
 
     private func count<R>(_ r: ChunkResult<R>, into report: inout TableReport) {
