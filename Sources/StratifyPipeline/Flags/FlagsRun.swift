@@ -18,12 +18,11 @@ public struct FlagsRun {
 
     public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> IngestRun.Outcome {
         var engine = FlagEngine(ruleSet: ruleSet, asOf: ingest.options.asOf)
-        let out = ingest.outputDirectory
         let ruleSet = self.ruleSet, imd = self.imd
-        return try ingest.run(command: "flags", sink: &engine, progress: progress) { (result, engine) throws(StratifyError) in
+        return try ingest.run(command: "flags", sink: &engine, progress: progress) { (result, engine, directory) throws(StratifyError) in
             let t0 = MonotonicClock.now()
             let flags = engine.finish(patients: result.patients, imd: imd)
-            try PatientsCSV.write(flags, to: out + "/patients.csv")
+            try PatientsCSV.write(flags, to: directory + "/patients.csv")
             return [
                 ("rules", FlagsManifest.ruleSet(ruleSet, imd: imd)),
                 ("flags", FlagsManifest.quality(flags, seconds: MonotonicClock.seconds(since: t0))),

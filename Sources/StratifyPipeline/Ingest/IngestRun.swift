@@ -2,8 +2,9 @@ import StratifyCore
 import StratifyIngest
 
 /// `stratify ingest`: reads an extract, writes `manifest.json` and `quarantine/<table>.csv`, and
-/// fails with bad-input status when a table's quarantined share is over the threshold. The
-/// manifest and quarantine files are written even then, so the analyst can see why.
+/// fails with bad-input status when a table's quarantined share is over the threshold. Outputs are
+/// staged and published only on success; a run over the threshold leaves the previous outputs
+/// untouched and keeps its own manifest and quarantine files in `<out>/failed/`.
 public struct IngestRun {
     public var extractDirectory: String
     public var outputDirectory: String
@@ -24,25 +25,40 @@ public struct IngestRun {
 
     public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> Outcome {
         var sink = DiscardingSink()
-        return try run(command: "ingest", sink: &sink, progress: progress) { _, _ throws(StratifyError) in [] }
+        return try run(command: "ingest", sink: &sink, progress: progress) { _, _, _ throws(StratifyError) in [] }
     }
 
     /// Reads the extract through `sink`, then (unless a table is over the quarantine threshold)
-    /// lets `after` run the next stages and return their manifest sections.
+    /// lets `after` run the next stages, writing into the staging folder it is given, and return
+    /// their manifest sections.
     public func run<S: ExtractSink>(
         command: String, sink: inout S, progress: (IngestProgress) -> Void = { _ in },
-        after: (IngestResult, inout S) throws(StratifyError) -> [(String, JSON)]
+        after: (IngestResult, inout S, _ directory: String) throws(StratifyError) -> [(String, JSON)]
     ) throws(StratifyError) -> Outcome {
         let t0 = MonotonicClock.now()
         // Every file and header is checked before any row is read (and before output is made).
         let reader = try ExtractReader(directory: extractDirectory, options: options)
-        try FileSystem.makeDirectories(outputDirectory, mode: 0o700)
-        var quarantine = try QuarantineFiles(directory: outputDirectory + "/quarantine",
+        let staging = try Staging(outputDirectory: outputDirectory)
+        do {
+            return try run(reader: reader, staging: staging, command: command, sink: &sink, t0: t0,
+                           progress: progress, after: after)
+        } catch {
+            staging.discard()
+            throw error
+        }
+    }
+
+    private func run<S: ExtractSink>(
+        reader: ExtractReader, staging: Staging, command: String, sink: inout S, t0: UInt64,
+        progress: (IngestProgress) -> Void,
+        after: (IngestResult, inout S, _ directory: String) throws(StratifyError) -> [(String, JSON)]
+    ) throws(StratifyError) -> Outcome {
+        var quarantine = try QuarantineFiles(directory: staging.path + "/quarantine",
                                              tables: ExtractTable.allCases.filter { reader.files.files[$0] != nil })
         let result = try reader.read(sink: &sink, quarantine: &quarantine, progress: progress)
         try quarantine.commit()
         let failed = result.tablesOverThreshold
-        let stages = failed.isEmpty ? try after(result, &sink) : []
+        let stages = failed.isEmpty ? try after(result, &sink, staging.path) : []
         let seconds = MonotonicClock.seconds(since: t0)
         var warnings: [JSON] = []
         if !result.medicationsPresent {
@@ -76,14 +92,14 @@ public struct IngestRun {
             ])),
         ]
         let manifest = JSON.object(pairs)
-        let path = outputDirectory + "/manifest.json"
-        try OutputFile.write(Array((manifest.render() + "\n").utf8), to: path, patientLevel: false)
-        let outcome = Outcome(result: result, manifest: manifest, manifestPath: path, seconds: seconds)
+        try OutputFile.write(Array((manifest.render() + "\n").utf8), to: staging.path + "/manifest.json", patientLevel: false)
         if !failed.isEmpty {
+            let kept = try staging.keepAsFailed()
             throw StratifyError(.inputData, IngestRun.thresholdMessage(failed, result),
-                                help: "see \(outputDirectory)/quarantine/ for the rows and reasons; fix the extract, or raise --max-quarantine if this share is expected")
+                                help: "previous outputs in \(outputDirectory) are untouched; this run's manifest and quarantine files are in \(kept)/; fix the extract, or raise --max-quarantine if this share is expected")
         }
-        return outcome
+        try staging.publish()
+        return Outcome(result: result, manifest: manifest, manifestPath: outputDirectory + "/manifest.json", seconds: seconds)
     }
 
     static func thresholdMessage(_ failed: [ExtractTable], _ result: IngestResult) -> String {

@@ -40,9 +40,6 @@ enum IngestCommand {
             Summary.print(outcome)
         } catch {
             Terminal.endProgress()
-            if error.kind == .inputData && FileSystem.exists(out + "/manifest.json") {
-                Terminal.err("note: manifest and quarantine files were written to '\(out)' for review")
-            }
             throw error
         }
     }

@@ -1,0 +1,26 @@
+import Foundation
+import Testing
+
+@Suite("CLI: demo")
+struct DemoTests {
+    @Test("demo --patients 2000 writes the extract and a run manifest")
+    func demo() throws {
+        try withTemporaryDirectory("demo") { dir in
+            let root = dir.appendingPathComponent("demo")
+            let r = try stratify(["demo", "--patients", "2000", "--out", root.path, "--reference", Paths.reference])
+            #expect(r.status == 0, "\(r)")
+            for t in extractTables {
+                #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("extract/\(t).csv").path), "extract/\(t).csv")
+            }
+            let manifest = try readJSON(root.appendingPathComponent("run/manifest.json"))
+            #expect(string(manifest, "status") == "succeeded")
+            let synth = try readJSON(root.appendingPathComponent("extract/synth_manifest.json"))
+            #expect(int(synth, "patients") == 2000)
+            // The demo injects a few defects; ingest must account for each one.
+            for t in extractTables {
+                #expect(intMap(manifest, "tables", t, "quarantined_by_reason") == intMap(synth, "expected_quarantine", t), "\(t)")
+                #expect(int(manifest, "tables", t, "rows_read") == int(synth, "rows", t), "\(t)")
+            }
+        }
+    }
+}
