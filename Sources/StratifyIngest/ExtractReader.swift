@@ -107,42 +107,39 @@ public final class ExtractReader {
 
         // Clinical events and medications stream through the sink: memory stays per block.
         let frozen = patients
-        if let eInput = inputs[.clinicalEvents] {
-            var r = report(for: eInput)
-            let t0 = MonotonicClock.now()
-            var accepted = 0
-            try eInput.readRows(validator: EventValidator(map: eInput.header, asOf: asOf, patients: frozen),
-                                tokenizer: options.tokenizer, threads: options.threads, overlap: true, report: &r,
-                                progress: { progress(.init(table: .clinicalEvents, bytesRead: $0, fileBytes: fileSize(eInput))) }
-            ) { (chunk: inout ChunkResult<EventRows>, _: Int, _: UnsafeRawBufferPointer) throws(StratifyError) in
-                accepted += chunk.rows.batch.count
-                quality.add(chunk.rows.quality)
-                for q in chunk.quarantine { try quarantine.quarantine(q, table: .clinicalEvents) }
-                sink.consume(events: chunk.rows.batch, patients: frozen)
-            }
-            r.rowsAccepted = accepted
-            r.seconds = MonotonicClock.seconds(since: t0)
-            reports.append(r)
+        if let input = inputs[.clinicalEvents] {
+            reports.append(try stream(input, EventValidator(map: input.header, asOf: asOf, patients: frozen),
+                                      sink: &sink, quarantine: &quarantine, quality: &quality, progress: progress))
         }
-        if let mInput = inputs[.medications] {
-            var r = report(for: mInput)
-            let t0 = MonotonicClock.now()
-            var accepted = 0
-            try mInput.readRows(validator: MedicationValidator(map: mInput.header, asOf: asOf, patients: frozen),
-                                tokenizer: options.tokenizer, threads: options.threads, overlap: true, report: &r,
-                                progress: { progress(.init(table: .medications, bytesRead: $0, fileBytes: fileSize(mInput))) }
-            ) { (chunk: inout ChunkResult<MedicationRows>, _: Int, _: UnsafeRawBufferPointer) throws(StratifyError) in
-                accepted += chunk.rows.batch.count
-                quality.add(chunk.rows.quality)
-                for q in chunk.quarantine { try quarantine.quarantine(q, table: .medications) }
-                sink.consume(medications: chunk.rows.batch, patients: frozen)
-            }
-            r.rowsAccepted = accepted
-            r.seconds = MonotonicClock.seconds(since: t0)
-            reports.append(r)
+        if let input = inputs[.medications] {
+            reports.append(try stream(input, MedicationValidator(map: input.header, asOf: asOf, patients: frozen),
+                                      sink: &sink, quarantine: &quarantine, quality: &quality, progress: progress))
         }
         return IngestResult(patients: frozen, tables: reports, dataQuality: quality,
                             medicationsPresent: inputs[.medications] != nil, threshold: options.quarantineThreshold)
+    }
+
+    /// Reads one streamed table, handing accepted batches to the sink in file order.
+    private func stream<V: StreamValidator, S: ExtractSink, Q: QuarantineSink>(
+        _ input: TableInput, _ validator: V, sink: inout S, quarantine: inout Q, quality: inout DataQualityCounts,
+        progress: (IngestProgress) -> Void
+    ) throws(StratifyError) -> TableReport {
+        let table = input.located.table
+        var r = report(for: input)
+        let t0 = MonotonicClock.now()
+        var accepted = 0
+        let patients = validator.patients
+        try input.readRows(validator: validator, tokenizer: options.tokenizer, threads: options.threads, overlap: true,
+                           report: &r, progress: { progress(.init(table: table, bytesRead: $0, fileBytes: fileSize(input))) }
+        ) { (chunk: inout ChunkResult<V.Rows>, _: Int, _: UnsafeRawBufferPointer) throws(StratifyError) in
+            accepted += chunk.rows.acceptedCount
+            quality.add(chunk.rows.quality)
+            for q in chunk.quarantine { try quarantine.quarantine(q, table: table) }
+            chunk.rows.deliver(to: &sink, patients: patients)
+        }
+        r.rowsAccepted = accepted
+        r.seconds = MonotonicClock.seconds(since: t0)
+        return r
     }
 
     private func report(for input: TableInput) -> TableReport {

@@ -55,29 +55,29 @@ public struct FlagEngine: ExtractSink {
     }
 
     public mutating func consume(events batch: EventBatch, patients: PatientTable) {
-        if !started { start(patients: patients.count) }
-        let d = asOf.rawValue
-        for i in 0..<batch.count {
-            let date = batch.date[i]
-            let p = Int(batch.patient[i])
-            if date > d || date < patients.dateOfBirth[p] { continue }
-            let sig = events.table.find(batch.code[i])
-            if sig < 0 { quality.eventsMatchingNoList += 1; continue }
-            apply(events.ops[Int(sig)], patient: p, date: date, value: batch.value[i])
-        }
+        quality.eventsMatchingNoList += consume(batch.patient, batch.date, batch.code, batch.value, events, patients)
     }
 
     public mutating func consume(medications batch: MedicationBatch, patients: PatientTable) {
+        quality.medicationsMatchingNoList += consume(batch.patient, batch.date, batch.code, nil, medications, patients)
+    }
+
+    /// One row at a time: rows outside date of birth ... D are skipped (rules.md §0); the code's
+    /// signature selects the accumulator updates. Returns how many rows matched no list.
+    private mutating func consume(_ patient: [Int32], _ date: [Int32], _ code: [UInt64], _ value: [Double]?,
+                                  _ dispatch: Dispatch, _ patients: PatientTable) -> Int {
         if !started { start(patients: patients.count) }
         let d = asOf.rawValue
-        for i in 0..<batch.count {
-            let date = batch.date[i]
-            let p = Int(batch.patient[i])
-            if date > d || date < patients.dateOfBirth[p] { continue }
-            let sig = medications.table.find(batch.code[i])
-            if sig < 0 { quality.medicationsMatchingNoList += 1; continue }
-            apply(medications.ops[Int(sig)], patient: p, date: date, value: .nan)
+        var unmatched = 0
+        for i in 0..<patient.count {
+            let day = date[i]
+            let p = Int(patient[i])
+            if day > d || day < patients.dateOfBirth[p] { continue }
+            let sig = dispatch.table.find(code[i])
+            if sig < 0 { unmatched += 1; continue }
+            apply(dispatch.ops[Int(sig)], patient: p, date: day, value: value?[i] ?? .nan)
         }
+        return unmatched
     }
 
     @inline(__always)

@@ -22,19 +22,12 @@ struct EventValidator: RowValidator {
     }
 
     func validate(_ r: borrowing TokenizedRecord, _ c: UnsafeRawBufferPointer, line: Int, into rows: inout EventRows) -> RowIssue? {
-        if let issue = missingRequired(r, map, .clinicalEvents) { return issue }
-        let (idS, idE, idQ) = span(r, map, 0)
-        if idQ || !FieldShapes.isPatientID(c, idS, idE) {
-            return invalid("patient_id", "1-64 bytes of A-Z a-z 0-9 _ -", c, idS, idE, escaped: idQ)
+        let row: CodedRow
+        switch codedRow(r, c, map, .clinicalEvents, codeShape: "a SNOMED CT id: 6-18 digits, no leading zero") {
+        case .success(let ok): row = ok
+        case .failure(let e): return e.issue
         }
-        let (dS, dE, dQ) = span(r, map, 1)
-        guard !dQ, let date = DateDecoder.decodeDay(UnsafeRawBufferPointer(rebasing: c[dS..<dE])) else {
-            return invalid("date", "a real date as YYYY-MM-DD", c, dS, dE, escaped: dQ)
-        }
-        let (kS, kE, kQ) = span(r, map, 2)
-        guard !kQ, let code = FieldShapes.conceptID(c, kS, kE) else {
-            return invalid("snomedct_code", "a SNOMED CT id: 6-18 digits, no leading zero", c, kS, kE, escaped: kQ)
-        }
+        let (date, code, kS, kE) = (row.date, row.code, row.codeStart, row.codeEnd)
         let (vS, vE, vQ) = span(r, map, 3)
         var value = Double.nan
         if vS < vE {
@@ -50,9 +43,7 @@ struct EventValidator: RowValidator {
             }
             rows.checked[slot] = code
         }
-        guard let patient = patients.index.find(c, idS, idE) else {
-            return RowIssue(reason: .unknownPatientID, column: "patient_id", detail: "no accepted patient has this patient_id")
-        }
+        guard let patient = patients.index.find(c, row.idStart, row.idEnd) else { return .unknownPatient }
         if date.rawValue > asOf.rawValue { rows.quality.eventsAfterAsOf += 1 }
         if date.rawValue < patients.dateOfBirth[Int(patient)] { rows.quality.eventsBeforeBirth += 1 }
         rows.batch.patient.append(patient)
@@ -82,22 +73,13 @@ struct MedicationValidator: RowValidator {
     }
 
     func validate(_ r: borrowing TokenizedRecord, _ c: UnsafeRawBufferPointer, line: Int, into rows: inout MedicationRows) -> RowIssue? {
-        if let issue = missingRequired(r, map, .medications) { return issue }
-        let (idS, idE, idQ) = span(r, map, 0)
-        if idQ || !FieldShapes.isPatientID(c, idS, idE) {
-            return invalid("patient_id", "1-64 bytes of A-Z a-z 0-9 _ -", c, idS, idE, escaped: idQ)
+        let row: CodedRow
+        switch codedRow(r, c, map, .medications, codeShape: "a dm+d id: 6-18 digits, no leading zero") {
+        case .success(let ok): row = ok
+        case .failure(let e): return e.issue
         }
-        let (dS, dE, dQ) = span(r, map, 1)
-        guard !dQ, let date = DateDecoder.decodeDay(UnsafeRawBufferPointer(rebasing: c[dS..<dE])) else {
-            return invalid("date", "a real date as YYYY-MM-DD", c, dS, dE, escaped: dQ)
-        }
-        let (kS, kE, kQ) = span(r, map, 2)
-        guard !kQ, let code = FieldShapes.conceptID(c, kS, kE) else {
-            return invalid("dmd_code", "a dm+d id: 6-18 digits, no leading zero", c, kS, kE, escaped: kQ)
-        }
-        guard let patient = patients.index.find(c, idS, idE) else {
-            return RowIssue(reason: .unknownPatientID, column: "patient_id", detail: "no accepted patient has this patient_id")
-        }
+        let (date, code) = (row.date, row.code)
+        guard let patient = patients.index.find(c, row.idStart, row.idEnd) else { return .unknownPatient }
         if date.rawValue > asOf.rawValue { rows.quality.medicationsAfterAsOf += 1 }
         if date.rawValue < patients.dateOfBirth[Int(patient)] { rows.quality.medicationsBeforeBirth += 1 }
         rows.batch.patient.append(patient)
@@ -105,4 +87,29 @@ struct MedicationValidator: RowValidator {
         rows.batch.code.append(code)
         return nil
     }
+}
+
+/// A validator of a table that streams to the sink, resolving patient ids against `patients`.
+protocol StreamValidator: RowValidator where Rows: StreamedRows {
+    var patients: PatientTable { get }
+}
+
+extension EventValidator: StreamValidator {}
+extension MedicationValidator: StreamValidator {}
+
+/// Accepted rows of a streamed table (events, medications), as the reader hands them on.
+protocol StreamedRows: Sendable {
+    var acceptedCount: Int { get }
+    var quality: DataQualityCounts { get }
+    func deliver<S: ExtractSink>(to sink: inout S, patients: PatientTable)
+}
+
+extension EventRows: StreamedRows {
+    var acceptedCount: Int { batch.count }
+    func deliver<S: ExtractSink>(to sink: inout S, patients: PatientTable) { sink.consume(events: batch, patients: patients) }
+}
+
+extension MedicationRows: StreamedRows {
+    var acceptedCount: Int { batch.count }
+    func deliver<S: ExtractSink>(to sink: inout S, patients: PatientTable) { sink.consume(medications: batch, patients: patients) }
 }

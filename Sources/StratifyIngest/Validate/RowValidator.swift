@@ -63,3 +63,44 @@ extension RowValidator {
         return RowIssue(reason: .invalidValue, column: column, detail: "expected \(expected) (got \(shape))")
     }
 }
+
+/// The first three columns events and medications share: patient_id, date, and a concept id.
+struct CodedRow {
+    var idStart: Int, idEnd: Int
+    var date: Day
+    var code: UInt64
+    var codeStart: Int, codeEnd: Int
+}
+
+extension RowValidator {
+    /// Reasons 3 and 4 for the shared columns of `clinical_events` and `medications`, in column
+    /// order. `Result` carries the row's problem, never a value.
+    func codedRow(_ r: borrowing TokenizedRecord, _ c: UnsafeRawBufferPointer, _ map: HeaderMap,
+                  _ table: ExtractTable, codeShape: String) -> Result<CodedRow, RowIssueError> {
+        if let issue = missingRequired(r, map, table) { return .failure(RowIssueError(issue)) }
+        let (idS, idE, idQ) = span(r, map, 0)
+        if idQ || !FieldShapes.isPatientID(c, idS, idE) {
+            return .failure(RowIssueError(invalid("patient_id", "1-64 bytes of A-Z a-z 0-9 _ -", c, idS, idE, escaped: idQ)))
+        }
+        let (dS, dE, dQ) = span(r, map, 1)
+        guard !dQ, let date = DateDecoder.decodeDay(UnsafeRawBufferPointer(rebasing: c[dS..<dE])) else {
+            return .failure(RowIssueError(invalid("date", "a real date as YYYY-MM-DD", c, dS, dE, escaped: dQ)))
+        }
+        let (kS, kE, kQ) = span(r, map, 2)
+        guard !kQ, let code = FieldShapes.conceptID(c, kS, kE) else {
+            return .failure(RowIssueError(invalid(table.columns[2].name, codeShape, c, kS, kE, escaped: kQ)))
+        }
+        return .success(CodedRow(idStart: idS, idEnd: idE, date: date, code: code, codeStart: kS, codeEnd: kE))
+    }
+}
+
+/// `RowIssue` as an `Error`, so it can travel in a `Result`.
+struct RowIssueError: Error {
+    let issue: RowIssue
+    init(_ issue: RowIssue) { self.issue = issue }
+}
+
+extension RowIssue {
+    static let unknownPatient = RowIssue(reason: .unknownPatientID, column: "patient_id",
+                                         detail: "no accepted patient has this patient_id")
+}

@@ -7,25 +7,16 @@ enum FlagsCommand {
         name: "flags",
         overview: "Ingest an extract and evaluate the rule set: writes patients.csv, manifest.json and quarantine/.",
         positionals: [("extract-dir", "Folder holding patients.csv, clinical_events.csv and optionally medications.csv.")],
-        flags: [
-            FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "The run's as-of date D. (default: today)"),
-            FlagSpec(name: "out", valueName: "dir", help: "Where to write patients.csv, manifest.json and quarantine/. (required)"),
+        flags: IngestFlags.specs(writes: "patients.csv, manifest.json and quarantine/", extra: [
             FlagSpec(name: "rules", valueName: "file", help: "Rule set. (default: reference/rules/stratify-v1.rules)"),
             FlagSpec(name: "imd", valueName: "2019|2025", help: "IMD table: 2019 on LSOA 2011, or 2025 on LSOA 2021. (default: 2019)"),
             FlagSpec(name: "reference", valueName: "dir", help: "Reference data folder. (default: $STRATIFY_REFERENCE or ./reference)"),
-            FlagSpec(name: "max-quarantine", valueName: "share", help: "Fail (exit 65) when a table's quarantined share is above this. (default: 0.01)"),
-            FlagSpec(name: "threads", valueName: "n", help: "Parser threads. (default: all cores)"),
-            FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
-        ])
+        ]))
 
     static func run(_ args: [String]) throws(StratifyError) {
         let a = try spec.parse(args)
         if a.help { Terminal.out(spec.help); return }
-        Terminal.quiet = a.switches.contains("quiet")
-        guard let out = a.values["out"] else { throw spec.usageError("missing '--out <dir>'") }
-        var options = IngestOptions(asOf: try a.day("as-of", in: spec) ?? LocalDate.today())
-        if let t = try a.int("threads", in: spec, range: 1...256) { options.threads = t }
-        if let q = try a.fraction("max-quarantine", in: spec) { options.quarantineThreshold = q }
+        let (out, options) = try IngestFlags.apply(a, spec)
         let imdText = a.values["imd"] ?? "2019"
         guard let imdVersion = IMDVersion(rawValue: imdText) else { throw spec.usageError("'--imd' expects 2019 or 2025") }
         let reference = try ReferenceLocator.locate(a.values["reference"])

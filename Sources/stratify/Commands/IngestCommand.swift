@@ -7,32 +7,12 @@ enum IngestCommand {
         name: "ingest",
         overview: "Validate an extract, quarantine bad rows, and write a run manifest.",
         positionals: [("extract-dir", "Folder holding patients.csv, clinical_events.csv and optionally medications.csv (each may be .csv.gz).")],
-        flags: [
-            FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "The run's as-of date. (default: today)"),
-            FlagSpec(name: "out", valueName: "dir", help: "Where to write manifest.json and quarantine/. (required)"),
-            FlagSpec(name: "max-quarantine", valueName: "share", help: "Fail (exit 65) when a table's quarantined share is above this. (default: 0.01)"),
-            FlagSpec(name: "threads", valueName: "n", help: "Parser threads. (default: all cores)"),
-            FlagSpec(name: "checksum", valueName: "xxh64|sha256", help: "Checksum of each input file in the manifest. (default: xxh64)"),
-            FlagSpec(name: "tokenizer", valueName: "swar|scalar", help: "CSV tokenizer; scalar is the slow reference. (default: swar)"),
-            FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
-        ])
+        flags: IngestFlags.specs(writes: "manifest.json and quarantine/"))
 
     static func run(_ args: [String]) throws(StratifyError) {
         let a = try spec.parse(args)
         if a.help { Terminal.out(spec.help); return }
-        Terminal.quiet = a.switches.contains("quiet")
-        guard let out = a.values["out"] else { throw spec.usageError("missing '--out <dir>'") }
-        var options = IngestOptions(asOf: try a.day("as-of", in: spec) ?? LocalDate.today())
-        if let t = try a.int("threads", in: spec, range: 1...256) { options.threads = t }
-        if let q = try a.fraction("max-quarantine", in: spec) { options.quarantineThreshold = q }
-        if let k = a.values["tokenizer"] {
-            guard let kind = TokenizerKind(rawValue: k) else { throw spec.usageError("'--tokenizer' expects swar or scalar") }
-            options.tokenizer = kind
-        }
-        if let c = a.values["checksum"] {
-            guard let kind = ChecksumKind(rawValue: c) else { throw spec.usageError("'--checksum' expects xxh64 or sha256") }
-            options.checksum = kind
-        }
+        let (out, options) = try IngestFlags.apply(a, spec)
         let run = IngestRun(extractDirectory: a.positionals[0], outputDirectory: out, options: options)
         do {
             let outcome = try run.run(progress: Progress.ingest)
@@ -76,4 +56,38 @@ enum Summary {
 
 extension String {
     func leftPad(_ width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
+}
+
+/// The flags every command that reads an extract takes, parsed in one place.
+enum IngestFlags {
+    static func specs(writes: String, extra: [FlagSpec] = []) -> [FlagSpec] {
+        [
+            FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "The run's as-of date D. (default: today)"),
+            FlagSpec(name: "out", valueName: "dir", help: "Where to write \(writes). (required)"),
+        ] + extra + [
+            FlagSpec(name: "max-quarantine", valueName: "share", help: "Fail (exit 65) when a table's quarantined share is above this. (default: 0.01)"),
+            FlagSpec(name: "threads", valueName: "n", help: "Parser threads. (default: all cores)"),
+            FlagSpec(name: "checksum", valueName: "xxh64|sha256", help: "Checksum of each input file in the manifest. (default: xxh64)"),
+            FlagSpec(name: "tokenizer", valueName: "swar|scalar", help: "CSV tokenizer; scalar is the slow reference. (default: swar)"),
+            FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
+        ]
+    }
+
+    /// The output folder and ingest options from parsed arguments; sets `--quiet`.
+    static func apply(_ a: ParsedArguments, _ spec: CommandSpec) throws(StratifyError) -> (String, IngestOptions) {
+        Terminal.quiet = a.switches.contains("quiet")
+        guard let out = a.values["out"] else { throw spec.usageError("missing '--out <dir>'") }
+        var options = IngestOptions(asOf: try a.day("as-of", in: spec) ?? LocalDate.today())
+        if let t = try a.int("threads", in: spec, range: 1...256) { options.threads = t }
+        if let q = try a.fraction("max-quarantine", in: spec) { options.quarantineThreshold = q }
+        if let k = a.values["tokenizer"] {
+            guard let kind = TokenizerKind(rawValue: k) else { throw spec.usageError("'--tokenizer' expects swar or scalar") }
+            options.tokenizer = kind
+        }
+        if let c = a.values["checksum"] {
+            guard let kind = ChecksumKind(rawValue: c) else { throw spec.usageError("'--checksum' expects xxh64 or sha256") }
+            options.checksum = kind
+        }
+        return (out, options)
+    }
 }
