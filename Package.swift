@@ -30,8 +30,9 @@ let package = Package(
         .executableTarget(name: "stratify-bench", dependencies: ["StratifyPipeline"]),
         .testTarget(name: "StratifyCoreTests", dependencies: ["StratifyCore"]),
         .testTarget(name: "StratifyIngestTests", dependencies: ["StratifyIngest", "CZlib"]),
+        .testTarget(name: "StratifyReferenceTests", dependencies: ["StratifyReference"]),
         .testTarget(name: "StratifyFlagsTests", dependencies: ["StratifyFlags", "StratifyIngest", "StratifyReference"]),
-        .testTarget(name: "StratifySynthTests", dependencies: ["StratifySynth", "StratifyPipeline"]),
+        .testTarget(name: "StratifySynthTests", dependencies: ["StratifySynth", "StratifyPipeline", "StratifyFlags"]),
         .testTarget(
             name: "StratifyCLITests", dependencies: ["StratifyPipeline"],
             exclude: ["Golden"]),
