@@ -21,10 +21,11 @@ let package = Package(
         .target(name: "StratifyIngest", dependencies: ["StratifyCore", "CZlib"], swiftSettings: checks),
         .target(name: "StratifyReference", dependencies: ["StratifyCore", "StratifyIngest"], swiftSettings: checks),
         .target(name: "StratifyFlags", dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference"], swiftSettings: checks),
+        .target(name: "StratifyScores", dependencies: ["StratifyCore", "StratifyReference", "StratifyFlags"], swiftSettings: checks),
         .target(name: "StratifySynth", dependencies: ["StratifyCore", "StratifyReference"], swiftSettings: checks),
         .target(
             name: "StratifyPipeline",
-            dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference", "StratifyFlags", "StratifySynth"],
+            dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference", "StratifyFlags", "StratifyScores", "StratifySynth"],
             swiftSettings: checks),
         .executableTarget(name: "stratify", dependencies: ["StratifyPipeline"]),
         .executableTarget(name: "stratify-bench", dependencies: ["StratifyPipeline"]),

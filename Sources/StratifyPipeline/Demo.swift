@@ -37,6 +37,7 @@ public struct Demo {
         let options = IngestOptions(asOf: SynthOptions.defaultAsOf)
         let ingest = IngestRun(extractDirectory: extractDirectory, outputDirectory: runDirectory, options: options)
         return try FlagsRun(ingest: ingest, ruleSet: FlagsSetup.ruleSet(nil, reference: reference),
-                            imd: FlagsSetup.imd(.imd2019, reference: reference)).run(progress: progress)
+                            imd: FlagsSetup.imd(.imd2019, reference: reference),
+                            scores: FlagsSetup.scores(reference: reference)).run(progress: progress)
     }
 }

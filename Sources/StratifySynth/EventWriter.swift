@@ -193,7 +193,7 @@ struct EventWriter {
     private mutating func frailty(_ rng: inout SeededRandom) {
         guard person.age >= 50 else { return }
         let personal = max(0.2, rng.normal(mean: 1, sd: 0.45))
-        let p = min(0.7, 0.085 * personal * exp(Double(person.age - 65) / 16))
+        let p = min(0.7, 0.07 * personal * exp(Double(person.age - 65) / 18))
         for deficit in catalogue.efiDeficits where rng.chance(p) {
             event(deficit[rng.below(deficit.count)], day(&rng, from: yearsAgo(15), to: asOf))
         }

@@ -369,6 +369,11 @@ for _d in EFI_DEFICITS:
         f"gm-sde clinical-code-sets efi-{_d} version 1, SNOMED CT file (mapped from "
         "Read v2/CTV3 via ctv3sctmap2_uk_20200401; not clinically validated)", GM_LIC)
 
+SOURCES["cms/cms_weights_extracted.csv"] = (
+    "(compiled in reference-candidates from public OpenSAFELY ehrQL code; see PROVENANCE.md s3)", "",
+    "Payne et al. 2020 CMAJ 192:E107, general-outcome weights of the 20-condition CMS (weight_general_cms20)",
+    "facts (published weights)")
+
 PCD = "codelists/nhsd-primary-care-domain-refsets-{}.csv"
 
 # --------------------------------------------------------------------------
@@ -615,10 +620,10 @@ def check_text(path, data, allow_blank=False):
 
 def count_and_check(path, kind, data):
     """Return (rows, errors) for one file."""
-    text, errors = check_text(path, data, allow_blank=(kind == "script"))
+    text, errors = check_text(path, data, allow_blank=(kind in ("script", "rules")))
     if text is None:
         return 0, errors
-    if kind == "script":
+    if kind in ("script", "rules"):
         return text.count("\n"), errors
     if path.endswith(".txt"):
         lines = text.split("\n")[:-1]
@@ -686,6 +691,19 @@ def entry(path, meta, data, rows):
     if len(srcs) > 1:
         out["sources"] = srcs
     return out
+
+
+# Rules and score definitions: written for this project (data, not code).
+add("rules/stratify-v1.rules", "stratify-v1", "rules",
+    "the v1 rule set: rules.md s0-6 fields and s7-8 inputs (docs/rules.md, docs/rules-format.md)", [])
+add("scores/efi-deficits.csv", "eFI deficits", "score",
+    "the 36 eFI deficits: rule-set value per deficit, its code list and list size (s7)", [],
+    "Clegg et al. 2016 Age Ageing 45:353; lists from GM-SDE SNOMED mappings (not clinically validated)")
+add("scores/efi-parameters.csv", "eFI parameters", "score",
+    "eFI age limit, deficit total, category thresholds on the integer count, decimals (s7)", [])
+add("scores/cms-weights.csv", "CMS weights", "score",
+    "Cambridge Multimorbidity Score general-outcome weights per condition value (s8)",
+    ["cms/cms_weights_extracted.csv"], "Payne et al. 2020 CMAJ 192:E107, 20-condition general outcome")
 
 
 def main():

@@ -17,6 +17,8 @@ struct AccumulatorOp: Sendable {
 struct Dispatch: Sendable {
     let table: CodeTable
     let ops: [[AccumulatorOp]]
+    /// Ops of `*` lists: applied to every row, whatever its code.
+    let anyOps: [AccumulatorOp]
 
     init(ruleSet: RuleSet, domain: ListDomain, asOf: Day) {
         // code → lists containing it
@@ -26,7 +28,16 @@ struct Dispatch: Sendable {
         }
         // aggregations by list
         var byList: [Int: [(Int, Int8)]] = [:]
+        var anyOps: [AccumulatorOp] = []
         for (ai, agg) in ruleSet.aggregations.enumerated() {
+            let list = ruleSet.lists[agg.list]
+            if list.matchesAll {
+                if list.domain == domain {
+                    anyOps.append(AccumulatorOp(aggregation: Int32(ai), role: 0,
+                                                after: agg.window.map { $0.start(asOf: asOf).rawValue } ?? Int32.min, listValue: .nan))
+                }
+                continue
+            }
             byList[agg.list, default: []].append((ai, 0))
             if agg.list2 >= 0 { byList[agg.list2, default: []].append((ai, 1)) }
         }
@@ -55,5 +66,6 @@ struct Dispatch: Sendable {
         }
         table = CodeTable(pairs)
         self.ops = ops
+        self.anyOps = anyOps
     }
 }

@@ -29,7 +29,8 @@ extension FlagEngine {
         for (a, agg) in ruleSet.aggregations.enumerated() {
             switch agg.kind {
             case .ever, .exists: aggregationColumns.append(.bool(counts[a].map { $0 > 0 ? 1 : 0 }))
-            case .count: aggregationColumns.append(.int(counts[a].map { Int64($0) }))
+            case .count, .distinctCount: aggregationColumns.append(.int(counts[a].map { Int64($0) }))
+            case .secondLatestValue: aggregationColumns.append(.number(values2[a]))
             case .earliest: aggregationColumns.append(.date(dates[a].map { $0 == Int32.max ? Column.nullDate : $0 }))
             case .latest: aggregationColumns.append(.date(dates[a]))
             case .latestValue, .highestOnLatest: aggregationColumns.append(.number(values[a]))

@@ -16,6 +16,11 @@ public struct FlagEngine: ExtractSink {
     var counts: [[Int32]] = []
     var dates: [[Int32]] = []
     var values: [[Double]] = []
+    /// The second-ranked (date, value) of `second_latest_value`.
+    var dates2: [[Int32]] = []
+    var values2: [[Double]] = []
+    /// `distinct_count`: `cap` code slots per patient.
+    var distinct: [[UInt64]] = []
     var episodeDates: [[Int32: [Int32]]] = []
     var bp: [BloodPressureState] = []
     var bpSlot: [Int] = []
@@ -36,6 +41,9 @@ public struct FlagEngine: ExtractSink {
         counts = Array(repeating: [], count: m)
         dates = Array(repeating: [], count: m)
         values = Array(repeating: [], count: m)
+        dates2 = Array(repeating: [], count: m)
+        values2 = Array(repeating: [], count: m)
+        distinct = Array(repeating: [], count: m)
         episodeDates = Array(repeating: [:], count: m)
         bpSlot = Array(repeating: -1, count: m)
         for (a, kind) in kinds.enumerated() {
@@ -46,6 +54,14 @@ public struct FlagEngine: ExtractSink {
             case .latestValue, .highestOnLatest:
                 dates[a] = Array(repeating: Int32.min, count: n)
                 values[a] = Array(repeating: .nan, count: n)
+            case .secondLatestValue:
+                dates[a] = Array(repeating: Int32.min, count: n)
+                values[a] = Array(repeating: .nan, count: n)
+                dates2[a] = dates[a]
+                values2[a] = values[a]
+            case .distinctCount:
+                counts[a] = Array(repeating: 0, count: n)
+                distinct[a] = Array(repeating: 0, count: n * ruleSet.aggregations[a].cap)
             case .episodes: break
             case .bpLatest:
                 bpSlot[a] = bp.count
@@ -73,15 +89,16 @@ public struct FlagEngine: ExtractSink {
             let day = date[i]
             let p = Int(patient[i])
             if day > d || day < patients.dateOfBirth[p] { continue }
+            if !dispatch.anyOps.isEmpty { apply(dispatch.anyOps, patient: p, date: day, value: .nan, code: code[i]) }
             let sig = dispatch.table.find(code[i])
             if sig < 0 { unmatched += 1; continue }
-            apply(dispatch.ops[Int(sig)], patient: p, date: day, value: value?[i] ?? .nan)
+            apply(dispatch.ops[Int(sig)], patient: p, date: day, value: value?[i] ?? .nan, code: code[i])
         }
         return unmatched
     }
 
     @inline(__always)
-    mutating func apply(_ ops: [AccumulatorOp], patient p: Int, date: Int32, value eventValue: Double) {
+    mutating func apply(_ ops: [AccumulatorOp], patient p: Int, date: Int32, value eventValue: Double, code: UInt64) {
         for op in ops where date > op.after {
             let a = Int(op.aggregation)
             let value = op.listValue.isNaN ? eventValue : op.listValue
@@ -99,6 +116,25 @@ public struct FlagEngine: ExtractSink {
                 if date > cur || (date == cur && better) {
                     dates[a][p] = date
                     values[a][p] = value
+                }
+            case .secondLatestValue:
+                guard !value.isNaN else { continue }
+                // Rank by date descending, then value ascending ("same date: lower value first").
+                if date > dates[a][p] || (date == dates[a][p] && value < values[a][p]) {
+                    dates2[a][p] = dates[a][p]; values2[a][p] = values[a][p]
+                    dates[a][p] = date; values[a][p] = value
+                } else if date > dates2[a][p] || (date == dates2[a][p] && value < values2[a][p]) || dates2[a][p] == Int32.min {
+                    dates2[a][p] = date; values2[a][p] = value
+                }
+            case .distinctCount:
+                let cap = ruleSet.aggregations[a].cap
+                let n = Int(counts[a][p])
+                if n >= cap { continue }
+                var seen = false
+                for k in 0..<n where distinct[a][p * cap + k] == code { seen = true; break }
+                if !seen {
+                    distinct[a][p * cap + n] = code
+                    counts[a][p] = Int32(n + 1)
                 }
             case .episodes:
                 episodeDates[a][Int32(p), default: []].append(date)

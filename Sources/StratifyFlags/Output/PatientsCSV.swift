@@ -8,8 +8,8 @@ import StratifyIngest
 public enum PatientsCSV {
     public static let leadingColumns = ["patient_id", "practice_code", "age", "sex", "imd_decile", "imd_quintile"]
 
-    public static func header(_ result: FlagResult) -> [String] {
-        leadingColumns + result.ruleSet.fields.map { result.ruleSet.values[$0].name }
+    public static func header(_ result: FlagResult, extra: [(String, Column)] = []) -> [String] {
+        leadingColumns + result.ruleSet.fields.map { result.ruleSet.values[$0].name } + extra.map(\.0)
     }
 
     /// Population members' indices sorted by patient_id bytes.
@@ -19,11 +19,12 @@ public enum PatientsCSV {
             .sorted { index.key($0).lexicographicallyPrecedes(index.key($1)) }
     }
 
-    public static func write(_ result: FlagResult, to path: String) throws(StratifyError) {
+    /// `extra` columns (the score stage's) follow the rule-set fields.
+    public static func write(_ result: FlagResult, extra: [(String, Column)] = [], to path: String) throws(StratifyError) {
         let file = try OutputFile(path: path, patientLevel: true)
         var w = CSVWriter()
-        w.row(header(result))
-        let fields = result.ruleSet.fields.map { result.values[$0] }
+        w.row(header(result, extra: extra))
+        let fields = result.ruleSet.fields.map { result.values[$0] } + extra.map(\.1)
         let lead: [Column] = [result.attributes[.practiceCode]!, result.attributes[.age]!, result.attributes[.sex]!,
                               result.attributes[.imdDecile]!, result.attributes[.imdQuintile]!]
         do {

@@ -27,6 +27,8 @@ public enum WindowUnit: String, Sendable { case days, months, years }
 
 /// A code-list expression: a file, or set operations over named lists.
 public indirect enum ListExpr: Sendable {
+    /// `*`: every code (e.g. every dm+d issue, for polypharmacy).
+    case all
     case file(String, valueColumn: String?)
     case name(String, SourceLocation)
     case union(ListExpr, ListExpr)

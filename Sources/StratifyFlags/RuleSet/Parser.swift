@@ -104,10 +104,13 @@ public struct Parser {
         case .symbol("("):
             p += 1
             let e = try listExpr()
-            try expectSymbol(")")
+            try expectSymbol(")", opened: t)
             return e
+        case .symbol("*"):
+            p += 1
+            return .all
         default:
-            throw error("expected a list file in quotes or a list name", at: t)
+            throw error("expected a list file in quotes, a list name or *", at: t)
         }
     }
 

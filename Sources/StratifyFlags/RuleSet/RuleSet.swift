@@ -11,6 +11,8 @@ public struct ResolvedList: Sendable {
     public var values: [UInt64: Double]?
     /// Files behind the list with their SHA-256 (set operations may combine several).
     public var sources: [(path: String, sha256: String)]
+    /// `*`: the list holds every code (`codes` is then empty).
+    public var matchesAll = false
 }
 
 /// A checked, compiled rule set: lists resolved, names bound, types known, values in dependency

@@ -63,14 +63,21 @@ public struct RuleSetCompiler {
             guard let resolved = resolve(decl.body, domain: decl.domain, at: decl.location) else { continue }
             listIndex[decl.name] = lists.count
             lists.append(ResolvedList(name: decl.name, domain: decl.domain, codes: resolved.codes,
-                                      values: resolved.values, sources: resolved.sources))
+                                      values: resolved.values, sources: resolved.sources, matchesAll: resolved.all))
         }
     }
 
-    struct Partial { var codes: [UInt64]; var values: [UInt64: Double]?; var sources: [(path: String, sha256: String)] }
+    struct Partial {
+        var codes: [UInt64]
+        var values: [UInt64: Double]?
+        var sources: [(path: String, sha256: String)]
+        var all = false
+    }
 
     mutating func resolve(_ e: ListExpr, domain: ListDomain, at: SourceLocation) -> Partial? {
         switch e {
+        case .all:
+            return Partial(codes: [], values: nil, sources: [], all: true)
         case .file(let rel, let valueColumn):
             let path = reference.root + "/" + rel
             do {
@@ -105,9 +112,13 @@ public struct RuleSetCompiler {
                 fail(loc, "list '\(name)' is a \(lists[i].domain.rawValue), not a \(domain.rawValue)")
                 return nil
             }
-            return Partial(codes: lists[i].codes, values: lists[i].values, sources: lists[i].sources)
+            return Partial(codes: lists[i].codes, values: lists[i].values, sources: lists[i].sources, all: lists[i].matchesAll)
         case .union(let a, let b), .difference(let a, let b), .intersection(let a, let b):
             guard let l = resolve(a, domain: domain, at: at), let r = resolve(b, domain: domain, at: at) else { return nil }
+            if l.all || r.all {
+                fail(at, "'*' (every code) cannot be combined with other lists")
+                return nil
+            }
             let rs = Set(r.codes)
             var codes: [UInt64]
             switch e {
@@ -349,6 +360,10 @@ public struct RuleSetCompiler {
             return .some(Window(amount: n, unit: u))
         }
         guard let list = listArg(0) else { return nil }
+        if lists[list].matchesAll && kind != .distinctCount && kind != .count && kind != .exists {
+            fail(args[0].location, "'*' lists can only be counted: count, exists or distinct_count")
+            return nil
+        }
         var agg = Aggregation(kind: kind, list: list)
         switch kind {
         case .ever, .earliest, .latest:
@@ -359,12 +374,20 @@ public struct RuleSetCompiler {
                 return nil
             }
             agg.window = w
-        case .latestValue, .highestOnLatest:
+        case .latestValue, .highestOnLatest, .secondLatestValue:
             guard args.count <= 2, let w = windowArg(1, required: false) else {
                 if args.count > 2 { fail(loc, "\(kind.rawValue)(LIST[, window]) takes a list and an optional window") }
                 return nil
             }
             agg.window = w
+        case .distinctCount:
+            guard args.count == 3, let w = windowArg(1, required: true),
+                  case .number(let cap, true, _) = args[2], cap >= 1, cap <= 64 else {
+                fail(loc, "distinct_count(LIST, window, cap) such as distinct_count(ANY_RX, 12 months, 5); cap 1-64")
+                return nil
+            }
+            agg.window = w
+            agg.cap = Int(cap)
         case .episodes:
             guard args.count == 3, let w = windowArg(1, required: true), let washout = windowArg(2, required: true) else {
                 if args.count != 3 { fail(loc, "episodes(LIST, window, washout) such as episodes(EXAC, 12 months, 14 days)") }

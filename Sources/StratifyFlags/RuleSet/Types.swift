@@ -14,6 +14,10 @@ public enum AggregationKind: String, Sendable, CaseIterable {
     case ever, earliest, latest, count, exists
     case latestValue = "latest_value"
     case highestOnLatest = "highest_on_latest"
+    /// The value of the second row in (date descending, value ascending) order.
+    case secondLatestValue = "second_latest_value"
+    /// Distinct codes in the window, counted up to a cap (memory stays fixed per patient).
+    case distinctCount = "distinct_count"
     case episodes
     case bpLatest = "bp_latest"
 
@@ -21,8 +25,8 @@ public enum AggregationKind: String, Sendable, CaseIterable {
         switch self {
         case .ever, .exists: .bool
         case .earliest, .latest: .date
-        case .count, .episodes: .int
-        case .latestValue, .highestOnLatest: .number
+        case .count, .episodes, .distinctCount: .int
+        case .latestValue, .highestOnLatest, .secondLatestValue: .number
         case .bpLatest: .bloodPressure
         }
     }
@@ -36,6 +40,8 @@ public struct Aggregation: Sendable, Hashable {
     public var list2: Int = -1
     public var window: Window?
     public var washoutDays = 0
+    /// For `distinct_count`: the most distinct codes counted.
+    public var cap = 0
     /// Plausible-value ranges for `bp_latest` (systolic low/high, diastolic low/high).
     public var ranges: [Double] = []
 }

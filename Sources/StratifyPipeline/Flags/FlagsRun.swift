@@ -2,6 +2,7 @@ import StratifyCore
 import StratifyFlags
 import StratifyIngest
 import StratifyReference
+import StratifyScores
 
 /// `stratify flags`: ingest, then evaluate the rule set in the same streaming pass, and write
 /// `patients.csv` (0600) beside `manifest.json` and `quarantine/`.
@@ -9,29 +10,49 @@ public struct FlagsRun {
     public var ingest: IngestRun
     public var ruleSet: RuleSet
     public var imd: IMDTable
+    public var scores: ScoreDefinitions
 
-    public init(ingest: IngestRun, ruleSet: RuleSet, imd: IMDTable) {
+    public init(ingest: IngestRun, ruleSet: RuleSet, imd: IMDTable, scores: ScoreDefinitions) {
         self.ingest = ingest
         self.ruleSet = ruleSet
         self.imd = imd
+        self.scores = scores
     }
 
     public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> IngestRun.Outcome {
         var engine = FlagEngine(ruleSet: ruleSet, asOf: ingest.options.asOf)
-        let ruleSet = self.ruleSet, imd = self.imd
+        let ruleSet = self.ruleSet, imd = self.imd, scores = self.scores
         return try ingest.run(command: "flags", sink: &engine, progress: progress) { (result, engine, directory) throws(StratifyError) in
             let t0 = MonotonicClock.now()
             let flags = engine.finish(patients: result.patients, imd: imd)
-            try PatientsCSV.write(flags, to: directory + "/patients.csv")
+            let t1 = MonotonicClock.now()
+            let scored = try ScoreStage.run(flags, scores)
+            let scoreSeconds = MonotonicClock.seconds(since: t1)
+            try PatientsCSV.write(flags, extra: scored, to: directory + "/patients.csv")
             return [
                 ("rules", FlagsManifest.ruleSet(ruleSet, imd: imd)),
                 ("flags", FlagsManifest.quality(flags, seconds: MonotonicClock.seconds(since: t0))),
+                ("scores", FlagsManifest.scores(scored, flags: flags, seconds: scoreSeconds)),
             ]
         }
     }
 }
 
 enum FlagsManifest {
+    /// Distribution of each categorical score field in the population (counts only).
+    static func scores(_ columns: [(String, Column)], flags: FlagResult, seconds: Double) -> JSON {
+        var pairs: [(String, JSON)] = []
+        for (name, column) in columns {
+            guard case .string(let idx, let table) = column, ["efi_category", "priority", "segment"].contains(name) else { continue }
+            var counts = [Int](repeating: 0, count: table.count)
+            for p in idx.indices where flags.inPopulation[p] && idx[p] >= 0 { counts[Int(idx[p])] += 1 }
+            pairs.append((name, .object(zip(table, counts).map { ($0, .int($1)) })))
+        }
+        pairs.append(("kernel", .string("simd")))
+        pairs.append(("seconds", .double(seconds)))
+        return .object(pairs)
+    }
+
     static func ruleSet(_ r: RuleSet, imd: IMDTable) -> JSON {
         .object([
             ("name", .string(r.name)),

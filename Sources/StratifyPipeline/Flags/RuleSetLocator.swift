@@ -1,6 +1,7 @@
 import StratifyCore
 import StratifyFlags
 import StratifyReference
+import StratifyScores
 
 public enum IMDVersion: String, Sendable, CaseIterable {
     case imd2019 = "2019"
@@ -16,6 +17,10 @@ public enum FlagsSetup {
 
     public static func ruleSet(_ explicit: String?, reference: ReferenceData) throws(StratifyError) -> RuleSet {
         try RuleSetCompiler.compile(path: explicit ?? reference.root + "/" + defaultRules, reference: reference)
+    }
+
+    public static func scores(reference: ReferenceData) throws(StratifyError) -> ScoreDefinitions {
+        try ScoreDefinitions(reference: reference)
     }
 
     public static func imd(_ version: IMDVersion, reference: ReferenceData) throws(StratifyError) -> IMDTable {

@@ -5,7 +5,7 @@ import StratifyPipeline
 enum FlagsCommand {
     static let spec = CommandSpec(
         name: "flags",
-        overview: "Ingest an extract and evaluate the rule set: writes patients.csv, manifest.json and quarantine/.",
+        overview: "Ingest an extract, evaluate the rule set and scores: writes patients.csv, manifest.json and quarantine/.",
         positionals: [("extract-dir", "Folder holding patients.csv, clinical_events.csv and optionally medications.csv.")],
         flags: IngestFlags.specs(writes: "patients.csv, manifest.json and quarantine/", extra: [
             FlagSpec(name: "rules", valueName: "file", help: "Rule set. (default: reference/rules/stratify-v1.rules)"),
@@ -22,7 +22,8 @@ enum FlagsCommand {
         let reference = try ReferenceLocator.locate(a.values["reference"])
         let run = FlagsRun(ingest: IngestRun(extractDirectory: a.positionals[0], outputDirectory: out, options: options),
                            ruleSet: try FlagsSetup.ruleSet(a.values["rules"], reference: reference),
-                           imd: try FlagsSetup.imd(imdVersion, reference: reference))
+                           imd: try FlagsSetup.imd(imdVersion, reference: reference),
+                           scores: try FlagsSetup.scores(reference: reference))
         do {
             let outcome = try run.run(progress: Progress.ingest)
             Terminal.endProgress()
