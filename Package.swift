@@ -32,7 +32,8 @@ let package = Package(
         .testTarget(name: "StratifyCoreTests", dependencies: ["StratifyCore"]),
         .testTarget(name: "StratifyIngestTests", dependencies: ["StratifyIngest", "CZlib"]),
         .testTarget(name: "StratifyReferenceTests", dependencies: ["StratifyReference"]),
-        .testTarget(name: "StratifyFlagsTests", dependencies: ["StratifyFlags", "StratifyIngest", "StratifyReference"]),
+        .testTarget(name: "StratifyFlagsTests", dependencies: ["StratifyFlags", "StratifyIngest", "StratifyReference", "StratifyScores"]),
+        .testTarget(name: "StratifyScoresTests", dependencies: ["StratifyScores"]),
         .testTarget(name: "StratifySynthTests", dependencies: ["StratifySynth", "StratifyPipeline", "StratifyFlags"]),
         .testTarget(
             name: "StratifyCLITests", dependencies: ["StratifyPipeline"],

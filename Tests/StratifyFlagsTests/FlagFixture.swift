@@ -3,6 +3,7 @@ import StratifyCore
 import StratifyFlags
 import StratifyIngest
 import StratifyReference
+import StratifyScores
 
 /// Spec-test support: small hand-built patients in compact CSV, run through the real ingest and
 /// the shipped rule set, then read back by patient and field.
@@ -50,6 +51,10 @@ struct FlagFixture {
 
     static func expand(_ field: String) -> String {
         if field.allSatisfy(\.isNumber) { return field }
+        if let hash = field.firstIndex(of: "#") {  // LIST#k → the k-th code of the list
+            let list = String(field[..<hash])
+            return String(allLists[list]![Int(field[field.index(after: hash)...])!])
+        }
         if let eq = field.firstIndex(of: "=") {  // LIST=grade=5 → coded by an extra column value
             let list = String(field[..<eq])
             let rest = field[field.index(after: eq)...].split(separator: "=")
@@ -58,13 +63,17 @@ struct FlagFixture {
         return String(code(field))
     }
 
+    static let scoreDefinitions = try! ScoreDefinitions(reference: reference)
+
     struct Result {
         let flags: FlagResult
+        let scores: [(String, Column)]
         func value(_ patient: String, _ field: String) -> String {
             guard let p = flags.patients.index.find(Array(patient.utf8)) else { return "<no patient>" }
             guard flags.inPopulation[Int(p)] else { return "<not in population>" }
             let column: Column
             if let c = flags.column(named: field) { column = c }
+            else if let s = scores.first(where: { $0.0 == field }) { column = s.1 }
             else if let a = PatientAttribute(rawValue: field) { column = flags.attributes[a]! }
             else { return "<no field \(field)>" }
             var w = CSVWriter()
@@ -104,7 +113,8 @@ struct FlagFixture {
         var engine = FlagEngine(ruleSet: ruleSet, asOf: d)
         var q = RejectQuarantine()
         let ingest = try reader.read(sink: &engine, quarantine: &q)
-        return Result(flags: engine.finish(patients: ingest.patients, imd: imd))
+        let flags = engine.finish(patients: ingest.patients, imd: imd)
+        return Result(flags: flags, scores: try ScoreStage.run(flags, scoreDefinitions))
     }
 }
 
