@@ -28,7 +28,7 @@ let package = Package(
             dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference", "StratifyFlags", "StratifyScores", "StratifySynth"],
             swiftSettings: checks),
         .executableTarget(name: "stratify", dependencies: ["StratifyPipeline"]),
-        .executableTarget(name: "stratify-bench", dependencies: ["StratifyPipeline"]),
+        .executableTarget(name: "stratify-bench", dependencies: ["StratifyPipeline", "StratifyScores"]),
         .testTarget(name: "StratifyCoreTests", dependencies: ["StratifyCore"]),
         .testTarget(name: "StratifyIngestTests", dependencies: ["StratifyIngest", "CZlib"]),
         .testTarget(name: "StratifyReferenceTests", dependencies: ["StratifyReference"]),

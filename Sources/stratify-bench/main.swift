@@ -15,11 +15,12 @@ let usage = """
 
     BENCHMARKS:
       ingest                      Ingest throughput (MB/s, rows/s) and peak memory per patient.
+      scores                      Score kernels, scalar versus SIMD, per kernel and for the whole step.
       sha256                      Checksum throughput on an in-memory buffer.
 
-    OPTIONS (ingest):
+    OPTIONS (ingest, scores):
       --patients <n>              Synthetic patients. (default: 100000)
-      --runs <n>                  Timed runs of the fast path; the median is reported. (default: 3)
+      --runs <n>                  Timed runs; the median is reported. (default: 3 for ingest, 11 for scores)
       --threads <n>               Parser threads. (default: all cores)
       --data <dir>                Where the synthetic extract is cached. (default: output/bench/ingest-<n>)
       --reference <dir>           Reference data folder. (default: ./reference)
@@ -50,6 +51,8 @@ do {
             dataDirectory: value("data") ?? "output/bench/ingest-\(patients)",
             referenceDirectory: value("reference")
         ).run()
+    case "scores":
+        ScoresBenchmark(patients: Int(value("patients") ?? "") ?? 1_200_000, runs: Int(value("runs") ?? "") ?? 11).run()
     case "sha256":
         sha256Benchmark()
     default:

@@ -23,11 +23,17 @@ public enum BandKernels {
         }
     }
 
+    /// 1 in each lane where `x > k`, else 0, for unsigned bytes: min(x, k+1) − min(x, k). Built
+    /// from `pminub` and `psubb`: mask-to-integer selects compile to slow code in Swift today
+    /// (docs/performance.md).
+    @inline(__always) static func above(_ x: SIMD16<UInt8>, _ k: UInt8) -> SIMD16<UInt8> {
+        pointwiseMin(x, SIMD16(repeating: k &+ 1)) &- pointwiseMin(x, SIMD16(repeating: k))
+    }
+
     /// Category = number of thresholds exceeded (0–3), then 255 where age is under the minimum.
     public static func efiCategorySIMD(counts: [UInt8], ages: [UInt8], _ t: EFIThresholds) -> [UInt8] {
         let n = counts.count, full = n & ~15
         var out = [UInt8](repeating: 0, count: n)
-        let one = SIMD16<UInt8>(repeating: 1), zero = SIMD16<UInt8>(repeating: 0)
         counts.withUnsafeBytes { cb in
             ages.withUnsafeBytes { ab in
                 out.withUnsafeMutableBytes { o in
@@ -35,10 +41,10 @@ public enum BandKernels {
                     while i < full {
                         let c = cb.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
                         let a = ab.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self)
-                        var cat = zero.replacing(with: one, where: c .> SIMD16(repeating: t.fitMax))
-                        cat &+= zero.replacing(with: one, where: c .> SIMD16(repeating: t.mildMax))
-                        cat &+= zero.replacing(with: one, where: c .> SIMD16(repeating: t.moderateMax))
-                        cat.replace(with: notApplicable, where: a .< SIMD16(repeating: t.minimumAge))
+                        var cat = above(c, t.fitMax) &+ above(c, t.mildMax) &+ above(c, t.moderateMax)
+                        // young = 1 where age < minimum (age <= minimum - 1); 0 − 1 = 255 marks not applicable.
+                        let young = SIMD16<UInt8>(repeating: 1) &- above(a, t.minimumAge &- 1)
+                        cat |= SIMD16<UInt8>(repeating: 0) &- young
                         o.storeBytes(of: cat, toByteOffset: i, as: SIMD16<UInt8>.self)
                         i += 16
                     }
@@ -120,12 +126,15 @@ public enum BandKernels {
             ltcCount.withUnsafeBytes { lb in
                 out.withUnsafeMutableBytes { o in
                     var i = 0
+                    let one = SIMD16<UInt8>(repeating: 1)
                     while i < full {
                         var anyRed = SIMD16<UInt8>(repeating: 0)
                         for c in 0..<redFlags.columns { anyRed |= v.loadUnaligned(fromByteOffset: c * n + i, as: SIMD16<UInt8>.self) }
-                        var seg = SIMD16<UInt8>(repeating: green)
-                        seg.replace(with: amber, where: lb.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self) .>= SIMD16(repeating: 1))
-                        seg.replace(with: red, where: anyRed .!= SIMD16<UInt8>(repeating: 0))
+                        // Flags are 0/1, so min(x, 1) is the 0/1 "any" bit. green − amberBit, then
+                        // zeroed (red) where any red flag is set.
+                        let amberBit = pointwiseMin(lb.loadUnaligned(fromByteOffset: i, as: SIMD16<UInt8>.self), one)
+                        let notRed = SIMD16<UInt8>(repeating: 0) &- (one &- pointwiseMin(anyRed, one))
+                        let seg = (SIMD16<UInt8>(repeating: green) &- amberBit) & notRed
                         o.storeBytes(of: seg, toByteOffset: i, as: SIMD16<UInt8>.self)
                         i += 16
                     }

@@ -18,8 +18,12 @@ public struct FlagMatrix: Sendable {
 }
 
 /// Per-patient score kernels, one SIMD lane per patient. Each has a plain scalar reference that
-/// performs the same operations in the same order for every patient, so results are
+/// computes one patient at a time, with the same operations in the same order, so results are
 /// bit-identical (tested on random populations of every length around the vector widths).
+///
+/// Why the references loop patient by patient: a column-at-a-time scalar loop is auto-vectorized
+/// by LLVM, which makes it a SIMD loop in disguise; the references are meant to be the plain
+/// definition, and the benchmark compares against them (BENCHMARKS.md, docs/performance.md).
 ///
 /// Unsafe access: vector loads are unaligned loads inside `withUnsafeBufferPointer`, at offsets
 /// `c * n + i` with `i + width <= n`, so they stay inside column c; tails are scalar.
@@ -28,11 +32,11 @@ public enum ScoreKernels {
 
     /// Scalar reference: for each patient, the number of columns holding 1.
     public static func countScalar(_ m: FlagMatrix) -> [UInt8] {
-        var out = [UInt8](repeating: 0, count: m.n)
-        for c in 0..<m.columns {
-            for i in 0..<m.n { out[i] &+= m[column: c, patient: i] }
+        (0..<m.n).map { i in
+            var count: UInt8 = 0
+            for c in 0..<m.columns { count &+= m[column: c, patient: i] }
+            return count
         }
-        return out
     }
 
     /// 16 patients per step with `SIMD16<UInt8>` adds.
@@ -61,12 +65,11 @@ public enum ScoreKernels {
     /// Scalar reference: for each patient, Σ flag[c] × weight[c] in column order, as Float.
     public static func weightedSumScalar(_ m: FlagMatrix, weights: [Float]) -> [Float] {
         precondition(weights.count == m.columns)
-        var out = [Float](repeating: 0, count: m.n)
-        for c in 0..<m.columns {
-            let w = weights[c]
-            for i in 0..<m.n { out[i] = out[i] + Float(m[column: c, patient: i]) * w }
+        return (0..<m.n).map { i in
+            var score: Float = 0
+            for c in 0..<m.columns { score = score + Float(m[column: c, patient: i]) * weights[c] }
+            return score
         }
-        return out
     }
 
     /// 8 patients per step with `SIMD8<Float>`: flags widen from bytes to floats, multiply by the
