@@ -87,3 +87,34 @@ import Testing
         #expect(ScoreKernels.weightedSumScalar(m, weights: [2.5, 1.53]) == [Float(0) + 2.5 + 1.53, Float(0) + 1.53])
     }
 }
+
+/// rules.md §9: every reason, in order, with its band.
+@Suite struct PriorityOrderTests {
+    static let expected: [(String, UInt8)] = [
+        ("efi_category=severe", 1), ("copd_priority=PG1", 1), ("htn_case_finding_tier=severe", 1), ("reg_pc", 1),
+        ("efi_category=moderate", 2), ("complex_multimorbid", 2), ("copd_priority=PG2", 2), ("htn_case_finding_tier=stage2", 2),
+        ("multimorbid", 3), ("htn_uncontrolled", 3), ("htn_no_recent_bp", 3), ("smi_check_gap", 3), ("copd_flu_gap", 3),
+        ("copd_pneumo_gap", 3), ("bowel_screen_gap", 3), ("breast_screen_gap", 3), ("cervical_screen_gap", 3),
+    ]
+
+    @Test func reasonsAndBandsAreTheSpecsInOrder() {
+        #expect(BandKernels.priorityRules.map(\.reason) == Self.expected.map(\.0))
+        #expect(BandKernels.priorityRules.map(\.priority) == Self.expected.map(\.1))
+    }
+
+    /// Reason k wins over every later reason, and loses to every earlier one.
+    @Test(arguments: 0..<17)
+    func reasonWinsOverLaterOnesOnly(k: Int) {
+        var m = FlagMatrix(columns: 17, n: 2)
+        for c in k..<17 { m[column: c, patient: 0] = 1 }           // k and everything after it
+        for c in 0...k { m[column: c, patient: 1] = 1 }            // everything up to k
+        let reasons = BandKernels.priorityReasonSIMD(m)
+        #expect(reasons[0] == UInt8(k))
+        #expect(reasons[1] == 0)
+        #expect(BandKernels.priorityReasonScalar(m) == reasons)
+    }
+
+    @Test func noConditionIsNone() {
+        #expect(BandKernels.priorityReasonScalar(FlagMatrix(columns: 17, n: 1)) == [17])
+    }
+}
