@@ -53,32 +53,50 @@ public enum FieldShapes {
     }
 
     /// Decimal: optional `-`, one or more digits, optionally `.` and one or more digits.
-    /// (`142`, `27.4`, `-1.5`; not `.5`, `5.`, `1e5`.) Exact for up to 15 significant digits.
+    /// (`142`, `27.4`, `-1.5`; not `.5`, `5.`, `1e5`.) Any number of digits is accepted: the
+    /// first 18 significant digits are kept exactly (beyond a double's precision anyway), later
+    /// integer digits scale the value, later fraction digits are dropped.
     public static func decimal(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Double? {
         var i = s
         var negative = false
         if i < e && c[i] == 0x2D { negative = true; i += 1 }
         var mantissa: UInt64 = 0
-        var intDigits = 0, fracDigits = 0, significant = 0
+        var intDigits = 0, fracDigits = 0, significant = 0, scale = 0
         while i < e && isDigit(c[i]) {
-            if significant < 18 { mantissa = mantissa &* 10 &+ UInt64(c[i] &- 48); if mantissa > 0 { significant += 1 } }
-            else { return nil }
+            if significant < 18 {
+                mantissa = mantissa &* 10 &+ UInt64(c[i] &- 48)
+                if mantissa > 0 { significant += 1 }
+            } else {
+                scale += 1
+            }
             intDigits += 1; i += 1
         }
         guard intDigits > 0 else { return nil }
         if i < e {
             guard c[i] == 0x2E else { return nil }
             i += 1
+            var any = false
             while i < e && isDigit(c[i]) {
-                guard significant < 18 else { return nil }
-                mantissa = mantissa &* 10 &+ UInt64(c[i] &- 48); if mantissa > 0 { significant += 1 }
-                fracDigits += 1; i += 1
+                any = true
+                if significant < 18 {
+                    mantissa = mantissa &* 10 &+ UInt64(c[i] &- 48)
+                    if mantissa > 0 { significant += 1 }
+                    fracDigits += 1
+                }
+                i += 1
             }
-            guard fracDigits > 0, i == e else { return nil }
+            guard any, i == e else { return nil }
         }
         // Division by an exact power of ten gives the correctly rounded double for these sizes.
         var v = Double(mantissa)
-        if fracDigits > 0 { v /= pow10[fracDigits] }
+        var k = scale
+        while k > 22 { v *= pow10[22]; k -= 22 }
+        v *= pow10[k]
+        // Leading fraction zeros are not significant, so fracDigits is unbounded: divide by 10^22
+        // until the rest fits the table (indexing past it trapped; found by a test).
+        k = fracDigits
+        while k > 22 { v /= pow10[22]; k -= 22 }
+        v /= pow10[k]
         return negative ? -v : v
     }
 
