@@ -1,4 +1,7 @@
 import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import StratifyCore
 
 /// A block's parsed chunks, in order, each complete: records cut by a chunk or block boundary
@@ -54,22 +57,53 @@ struct BlockParser<V: RowValidator> {
     }
 }
 
-/// Runs a throwing job on a background thread; `wait()` returns its result.
+/// Runs a throwing job on its own thread; `wait()` returns its result.
+///
+/// A dedicated pthread, not a Dispatch global-queue block: the job itself calls
+/// `concurrentPerform`, and started from a global-queue worker that ran with less parallelism
+/// (ingest got slower, not faster; BENCHMARKS.md).
 final class BackgroundJob<T>: @unchecked Sendable {
     // Written once by the job before `done` is signalled, read once after: the semaphore orders them.
     private var result: Result<T, StratifyError>?
     private let done = DispatchSemaphore(value: 0)
+    private let work: () throws(StratifyError) -> T
+    private var thread = pthread_t()
 
     init(_ work: @escaping () throws(StratifyError) -> T) {
-        let box = UncheckedBox(work)
-        DispatchQueue.global().async { [self] in
-            do throws(StratifyError) { self.result = .success(try box.value()) } catch { self.result = .failure(error) }
-            self.done.signal()
+        self.work = work
+    }
+
+    /// Starts the job (separate from `init`, which the concurrency checker of Swift 6.3 crashed on
+    /// when it also created the thread).
+    func start() {
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let rc = pthread_create(&thread, nil, backgroundJobEntry, context)
+        if rc != 0 {
+            // No thread to be had: do the work here, synchronously.
+            Unmanaged<AnyObject>.fromOpaque(context).release()
+            run()
+        } else {
+            pthread_detach(thread)
         }
+    }
+
+    func run() {
+        do throws(StratifyError) { result = .success(try work()) } catch { result = .failure(error) }
+        done.signal()
     }
 
     func wait() -> Result<T, StratifyError> {
         done.wait()
         return result!
     }
+}
+
+/// Type-erased so the C entry point needs no generic context.
+protocol RunnableJob: AnyObject { func run() }
+extension BackgroundJob: RunnableJob {}
+
+private func backgroundJobEntry(_ raw: UnsafeMutableRawPointer?) -> UnsafeMutableRawPointer? {
+    let job = Unmanaged<AnyObject>.fromOpaque(raw!).takeRetainedValue() as! RunnableJob
+    job.run()
+    return nil
 }

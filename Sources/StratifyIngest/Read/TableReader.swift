@@ -79,6 +79,7 @@ final class TableInput {
                 // Seeds are taken here, before the job starts: the pool is only touched on this thread.
                 let nextSeeds = seeds()
                 let job = BackgroundJob { () throws(StratifyError) in try parser.readAndParse(seeds: nextSeeds) }
+                job.start()
                 var mergeError: StratifyError?
                 do { try mergeBlock(&block, line: &line, report: &report, merge) } catch { mergeError = error }
                 let result = job.wait()
