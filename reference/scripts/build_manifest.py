@@ -352,17 +352,7 @@ SOURCES = {
         'QOF 2023-24 organisational structure (sources/structures_2023_2024.parquet)', PRACTICE_LIC),
 }
 
-EFI_DEFICITS = [
-    "activity-limitation", "anaemia", "arthritis", "atrial-fibrillation",
-    "care-requirement", "chd", "ckd", "cognitive-problems", "diabetes",
-    "dizziness", "dyspnoea", "falls", "foot-problems", "fragility-fracture",
-    "hearing-loss", "heart-failure", "heart-valve-disease", "housebound",
-    "hypertension", "hypotension", "mobility-problems", "osteoporosis",
-    "parkinsons", "peptic-ulcer", "pvd", "respiratory-disease", "skin-ulcer",
-    "sleep-disturbance", "social-vulnerability", "stroke-tia",
-    "thyroid-disorders", "urinary-incontinence", "urinary-system-disease",
-    "vision-problems", "weight-loss",
-]
+from common import EFI_DEFICITS  # noqa: E402  (same directory)
 for _d in EFI_DEFICITS:
     SOURCES[f"efi/efi-{_d}.snomed.txt"] = (
         GM_SDE[0], GM_SDE[1],
@@ -577,29 +567,15 @@ add("practices/north_central_london_lsoa11.txt", "LSOA11_QMJ", "lsoa",
 for _s, _purpose in [
         ("curate.py", "regenerates every curated file from ../shared/reference-candidates"),
         ("derive_bnf_sections.py", "derives the BNF-section dm+d lists from the BNF-chapter lists"),
-        ("build_manifest.py", "recomputes rows/sha256 and rewrites manifest.json")]:
+        ("build_manifest.py", "recomputes rows/sha256 and rewrites manifest.json"),
+        ("common.py", "helpers shared by the scripts: Verhoeff check, eFI deficit names")]:
     add(f"scripts/{_s}", _s, "script", _purpose, [], "rows = line count")
 
 
 # --------------------------------------------------------------------------
 # Validation and manifest writing
 # --------------------------------------------------------------------------
-_D = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 2, 3, 4, 0, 6, 7, 8, 9, 5],
-      [2, 3, 4, 0, 1, 7, 8, 9, 5, 6], [3, 4, 0, 1, 2, 8, 9, 5, 6, 7],
-      [4, 0, 1, 2, 3, 9, 5, 6, 7, 8], [5, 9, 8, 7, 6, 0, 4, 3, 2, 1],
-      [6, 5, 9, 8, 7, 1, 0, 4, 3, 2], [7, 6, 5, 9, 8, 2, 1, 0, 4, 3],
-      [8, 7, 6, 5, 9, 3, 2, 1, 0, 4], [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]]
-_P = [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [1, 5, 7, 6, 2, 8, 3, 0, 9, 4],
-      [5, 8, 0, 3, 7, 9, 6, 1, 4, 2], [8, 9, 1, 6, 0, 4, 3, 5, 2, 7],
-      [9, 4, 5, 3, 1, 2, 6, 8, 7, 0], [4, 2, 8, 6, 5, 7, 3, 9, 0, 1],
-      [2, 7, 9, 3, 8, 0, 6, 4, 1, 5], [7, 0, 4, 6, 9, 1, 3, 2, 5, 8]]
-
-
-def verhoeff_ok(code):
-    c = 0
-    for i, ch in enumerate(reversed(code)):
-        c = _D[c][_P[i % 8][int(ch)]]
-    return c == 0
+from common import verhoeff_ok  # noqa: E402  (same directory)
 
 
 def check_text(path, data, allow_blank=False):

@@ -219,17 +219,7 @@ SMOKING_SETS = ["current", "currently-not", "ex", "ex-trivial", "never", "trivia
 ALCOHOL_SETS = ["heavy-drinker", "moderate-drinker", "light-drinker",
                 "non-drinker", "weekly-intake"]
 
-EFI_DEFICITS = [
-    "activity-limitation", "anaemia", "arthritis", "atrial-fibrillation",
-    "care-requirement", "chd", "ckd", "cognitive-problems", "diabetes",
-    "dizziness", "dyspnoea", "falls", "foot-problems", "fragility-fracture",
-    "hearing-loss", "heart-failure", "heart-valve-disease", "housebound",
-    "hypertension", "hypotension", "mobility-problems", "osteoporosis",
-    "parkinsons", "peptic-ulcer", "pvd", "respiratory-disease", "skin-ulcer",
-    "sleep-disturbance", "social-vulnerability", "stroke-tia",
-    "thyroid-disorders", "urinary-incontinence", "urinary-system-disease",
-    "vision-problems", "weight-loss",
-]
+from common import EFI_DEFICITS  # noqa: E402  (same directory)
 
 CMS_LISTS = {
     "alcohol_problems": "cms/bristol-cambridge-multimorbidity-score-alcohol-problems.csv",
