@@ -49,6 +49,18 @@ enum Summary {
                 lines.append("  " + reason.code.padding(40) + String(n))
             }
         }
+        if let population = o.manifest["flags"]?["population"], case .int(let n) = population {
+            lines.append("population: \(n) patients")
+        }
+        if let scores = o.manifest["scores"] {
+            for key in ["priority", "segment", "efi_category"] {
+                guard case .object(let pairs)? = scores[key] else { continue }
+                lines.append("  \(key): " + pairs.map { name, v in
+                    if case .int(let n) = v { return "\(name) \(n)" }
+                    return name
+                }.joined(separator: ", "))
+            }
+        }
         lines.append("manifest: \(o.manifestPath)  (\(JSON.format((o.seconds * 100).rounded() / 100)) s)")
         for l in lines { Terminal.out(l) }
     }
