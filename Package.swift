@@ -22,10 +22,11 @@ let package = Package(
         .target(name: "StratifyReference", dependencies: ["StratifyCore", "StratifyIngest"], swiftSettings: checks),
         .target(name: "StratifyFlags", dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference"], swiftSettings: checks),
         .target(name: "StratifyScores", dependencies: ["StratifyCore", "StratifyReference", "StratifyFlags"], swiftSettings: checks),
+        .target(name: "StratifyExport", dependencies: ["StratifyCore", "StratifyReference", "StratifyFlags"], swiftSettings: checks),
         .target(name: "StratifySynth", dependencies: ["StratifyCore", "StratifyReference"], swiftSettings: checks),
         .target(
             name: "StratifyPipeline",
-            dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference", "StratifyFlags", "StratifyScores", "StratifySynth"],
+            dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference", "StratifyFlags", "StratifyScores", "StratifyExport", "StratifySynth"],
             swiftSettings: checks),
         .executableTarget(name: "stratify", dependencies: ["StratifyPipeline"]),
         .executableTarget(name: "stratify-bench", dependencies: ["StratifyPipeline", "StratifyScores"]),
@@ -34,6 +35,7 @@ let package = Package(
         .testTarget(name: "StratifyReferenceTests", dependencies: ["StratifyReference"]),
         .testTarget(name: "StratifyFlagsTests", dependencies: ["StratifyFlags", "StratifyIngest", "StratifyReference", "StratifyScores"]),
         .testTarget(name: "StratifyScoresTests", dependencies: ["StratifyScores"]),
+        .testTarget(name: "StratifyExportTests", dependencies: ["StratifyExport", "StratifyFlags", "StratifyReference"]),
         .testTarget(name: "StratifySynthTests", dependencies: ["StratifySynth", "StratifyPipeline", "StratifyFlags"]),
         .testTarget(
             name: "StratifyCLITests", dependencies: ["StratifyPipeline"],

@@ -38,6 +38,7 @@ public struct Demo {
         let ingest = IngestRun(extractDirectory: extractDirectory, outputDirectory: runDirectory, options: options)
         return try FlagsRun(ingest: ingest, ruleSet: FlagsSetup.ruleSet(nil, reference: reference),
                             imd: FlagsSetup.imd(.imd2019, reference: reference),
-                            scores: FlagsSetup.scores(reference: reference)).run(progress: progress)
+                            scores: FlagsSetup.scores(reference: reference),
+                            prevalence: FlagsSetup.prevalence(reference: reference)).run(progress: progress)
     }
 }

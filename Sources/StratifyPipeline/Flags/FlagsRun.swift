@@ -1,4 +1,5 @@
 import StratifyCore
+import StratifyExport
 import StratifyFlags
 import StratifyIngest
 import StratifyReference
@@ -11,17 +12,21 @@ public struct FlagsRun {
     public var ruleSet: RuleSet
     public var imd: IMDTable
     public var scores: ScoreDefinitions
+    /// Prevalence measures and the practice structure; nil skips the prevalence files.
+    public var prevalence: (measures: [PrevalenceMeasure], practices: PracticeTable, disclosure: DisclosureControl)?
 
-    public init(ingest: IngestRun, ruleSet: RuleSet, imd: IMDTable, scores: ScoreDefinitions) {
+    public init(ingest: IngestRun, ruleSet: RuleSet, imd: IMDTable, scores: ScoreDefinitions,
+                prevalence: (measures: [PrevalenceMeasure], practices: PracticeTable, disclosure: DisclosureControl)? = nil) {
         self.ingest = ingest
         self.ruleSet = ruleSet
         self.imd = imd
         self.scores = scores
+        self.prevalence = prevalence
     }
 
     public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> IngestRun.Outcome {
         var engine = FlagEngine(ruleSet: ruleSet, asOf: ingest.options.asOf)
-        let ruleSet = self.ruleSet, imd = self.imd, scores = self.scores
+        let ruleSet = self.ruleSet, imd = self.imd, scores = self.scores, prevalence = self.prevalence
         return try ingest.run(command: "flags", sink: &engine, progress: progress) { (result, engine, directory) throws(StratifyError) in
             let t0 = MonotonicClock.now()
             let flags = engine.finish(patients: result.patients, imd: imd)
@@ -29,12 +34,42 @@ public struct FlagsRun {
             let scored = try ScoreStage.run(flags, scores)
             let scoreSeconds = MonotonicClock.seconds(since: t1)
             try PatientsCSV.write(flags, extra: scored, to: directory + "/patients.csv")
-            return [
+            var sections: [(String, JSON)] = []
+            if let prevalence {
+                let p = try FlagsRun.prevalence(flags, scored, prevalence.measures, prevalence.practices)
+                try PrevalenceCSV.write(p, asOf: flags.asOf, directory: directory + "/prevalence", disclosure: prevalence.disclosure)
+                sections.append(("prevalence", .object([
+                    ("measures", .int(prevalence.measures.count)),
+                    ("rows", .int(p.rows.count)),
+                    ("practice_table", .string(prevalence.practices.path)),
+                    ("suppression_threshold", .int(prevalence.disclosure.threshold)),
+                    ("rounding_multiple", .int(prevalence.disclosure.multiple)),
+                ])))
+            }
+            return sections + [
                 ("rules", FlagsManifest.ruleSet(ruleSet, imd: imd)),
                 ("flags", FlagsManifest.quality(flags, seconds: MonotonicClock.seconds(since: t0))),
                 ("scores", FlagsManifest.scores(scored, flags: flags, seconds: scoreSeconds)),
             ]
         }
+    }
+}
+
+extension FlagsRun {
+    static func prevalence(_ flags: FlagResult, _ scored: [(String, Column)], _ measures: [PrevalenceMeasure],
+                           _ practices: PracticeTable) throws(StratifyError) -> Prevalence {
+        var columns: [String: Column] = [:]
+        for (i, v) in flags.ruleSet.values.enumerated() { columns[v.name] = flags.values[i] }
+        for (name, c) in scored { columns[name] = c }
+        for a in PatientAttribute.allCases { columns[a.rawValue] = flags.attributes[a] }
+        guard case .int(let age)? = flags.attributes[.age], case .int(let quintile)? = flags.attributes[.imdQuintile],
+              case .string(let practiceIndex, let practiceTable)? = flags.attributes[.practiceCode] else {
+            preconditionFailure("patient attributes have fixed types")
+        }
+        let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        return try Prevalence(measures: measures, columns: columns, inPopulation: flags.inPopulation, age: age,
+                              practiceOf: practiceIndex.map { practiceTable[Int($0)] }, imdQuintile: quintile,
+                              ethnicCategory: flags.patients.ethnicCategory, practices: byCode)
     }
 }
 

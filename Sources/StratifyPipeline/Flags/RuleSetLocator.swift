@@ -1,4 +1,5 @@
 import StratifyCore
+import StratifyExport
 import StratifyFlags
 import StratifyReference
 import StratifyScores
@@ -21,6 +22,14 @@ public enum FlagsSetup {
 
     public static func scores(reference: ReferenceData) throws(StratifyError) -> ScoreDefinitions {
         try ScoreDefinitions(reference: reference)
+    }
+
+    /// The shipped prevalence measures and the demo ICB's practice structure, with NHS Digital's
+    /// default disclosure control (suppress 1–7, round to 5).
+    public static func prevalence(reference: ReferenceData) throws(StratifyError)
+        -> (measures: [PrevalenceMeasure], practices: PracticeTable, disclosure: DisclosureControl) {
+        (try PrevalenceMeasure.load(reference: reference),
+         try PracticeTable(path: reference.root + "/practices/north_central_london.csv"), DisclosureControl())
     }
 
     public static func imd(_ version: IMDVersion, reference: ReferenceData) throws(StratifyError) -> IMDTable {

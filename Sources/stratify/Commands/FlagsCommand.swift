@@ -23,7 +23,8 @@ enum FlagsCommand {
         let run = FlagsRun(ingest: IngestRun(extractDirectory: a.positionals[0], outputDirectory: out, options: options),
                            ruleSet: try FlagsSetup.ruleSet(a.values["rules"], reference: reference),
                            imd: try FlagsSetup.imd(imdVersion, reference: reference),
-                           scores: try FlagsSetup.scores(reference: reference))
+                           scores: try FlagsSetup.scores(reference: reference),
+                           prevalence: try FlagsSetup.prevalence(reference: reference))
         do {
             let outcome = try run.run(progress: Progress.ingest)
             Terminal.endProgress()

@@ -1,0 +1,112 @@
+import StratifyCore
+import StratifyFlags
+import StratifyReference
+
+/// Per-practice (and PCN, neighbourhood, ICB, IMD quintile, ethnic group) prevalence, as rules.md
+/// §11 defines it, with Wilson intervals, the ICB ratio, funnel limits and a variation flag.
+public struct Prevalence: Sendable {
+    public enum Grouping: String, CaseIterable, Sendable {
+        case icb, practice, pcn, neighbourhood
+        case imdQuintile = "imd_quintile"
+        case ethnicGroup = "ethnic_group"
+    }
+
+    public struct Row: Sendable, Equatable {
+        public var measure: String
+        public var grouping: Grouping
+        public var group: String
+        public var numerator: Int
+        public var denominator: Int
+        /// The whole extract's ratio for this measure (the comparator).
+        public var icbRatio: Double?
+    }
+
+    public var rows: [Row] = []
+
+    /// NHS Data Dictionary ethnic category letters to the 2001 census 5+1 groups.
+    public static func ethnicGroup(_ letter: UInt8) -> String {
+        switch letter {
+        case 0x41...0x43: "White"
+        case 0x44...0x47: "Mixed"
+        case 0x48...0x4C: "Asian or Asian British"
+        case 0x4D...0x50: "Black or Black British"
+        case 0x52, 0x53: "Other ethnic groups"
+        default: "Not stated"
+        }
+    }
+
+    /// - Parameters:
+    ///   - columns: rule-set values and score fields by name.
+    ///   - practiceOf: each patient's practice code.
+    public init(measures: [PrevalenceMeasure], columns: [String: Column], inPopulation: [Bool], age: [Int64],
+                practiceOf: [String], imdQuintile: [Int64], ethnicCategory: [UInt8],
+                practices: [String: PracticeTable.Practice]) throws(StratifyError) {
+        let n = inPopulation.count
+        // Group label per patient per grouping.
+        var labels: [Grouping: [String]] = [:]
+        labels[.icb] = Array(repeating: "ICB", count: n)
+        labels[.practice] = practiceOf
+        labels[.pcn] = practiceOf.map { practices[$0]?.pcnName ?? "unknown" }
+        labels[.neighbourhood] = practiceOf.map { practices[$0]?.neighbourhood ?? "unknown" }
+        labels[.imdQuintile] = imdQuintile.map { $0 == Column.nullInt ? "unknown" : String($0) }
+        labels[.ethnicGroup] = ethnicCategory.map(Prevalence.ethnicGroup)
+        for m in measures {
+            let numerator = try Prevalence.holds(m.numerator, columns, n)
+            var denominator = (0..<n).map { inPopulation[$0] && age[$0] >= Int64(m.denominatorMinimumAge) }
+            if let known = m.denominatorKnown {
+                guard let column = columns[known] else {
+                    throw StratifyError(.runFailed, "measure '\(m.name)': no value '\(known)' to require as known")
+                }
+                for i in 0..<n where Prevalence.isNull(column, i) { denominator[i] = false }
+            }
+            var icbNum = 0, icbDen = 0
+            for i in 0..<n where denominator[i] {
+                icbDen += 1
+                if numerator[i] { icbNum += 1 }
+            }
+            let icbRatio = icbDen > 0 ? Double(icbNum) / Double(icbDen) : nil
+            for grouping in Grouping.allCases {
+                var counts: [String: (Int, Int)] = [:]
+                let l = labels[grouping]!
+                for i in 0..<n where denominator[i] {
+                    var c = counts[l[i], default: (0, 0)]
+                    c.1 += 1
+                    if numerator[i] { c.0 += 1 }
+                    counts[l[i]] = c
+                }
+                for group in counts.keys.sorted() {
+                    let (x, d) = counts[group]!
+                    rows.append(Row(measure: m.name, grouping: grouping, group: group, numerator: x, denominator: d, icbRatio: icbRatio))
+                }
+            }
+        }
+    }
+
+    static func holds(_ spec: String, _ columns: [String: Column], _ n: Int) throws(StratifyError) -> [Bool] {
+        let parts = spec.split(separator: "=", maxSplits: 1).map(String.init)
+        guard let column = columns[parts[0]] else {
+            throw StratifyError(.runFailed, "prevalence numerator '\(spec)' names no rule-set value or score",
+                                help: "fix reference/measures/prevalence.csv")
+        }
+        switch (column, parts.count) {
+        case (.bool(let v), 1): return v.map { $0 == 1 }
+        case (.string(let idx, let table), 2):
+            let wanted = Set(parts[1].split(separator: "|").map(String.init))
+            return idx.map { $0 >= 0 && wanted.contains(table[Int($0)]) }
+        default:
+            throw StratifyError(.runFailed, "prevalence numerator '\(spec)': use a bool value, or value=a|b for a categorical one")
+        }
+    }
+
+    static func isNull(_ c: Column, _ i: Int) -> Bool {
+        switch c {
+        case .bool(let v): v[i] == Column.nullBool
+        case .int(let v): v[i] == Column.nullInt
+        case .number(let v): v[i].isNaN
+        case .date(let v): v[i] == Column.nullDate
+        case .string(let v, _): v[i] < 0
+        case .bloodPressure(_, _, let d): d[i] == Column.nullDate
+        case .window: false
+        }
+    }
+}
