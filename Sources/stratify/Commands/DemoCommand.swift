@@ -27,5 +27,6 @@ enum DemoCommand {
         Terminal.endProgress()
         Summary.print(outcome)
         Terminal.out("patients: \(demo.runDirectory)/patients.csv")
+        Terminal.out("prevalence: \(demo.runDirectory)/prevalence/")
     }
 }
