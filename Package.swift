@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "StratifyCoreTests", dependencies: ["StratifyCore"]),
         .testTarget(name: "StratifyIngestTests", dependencies: ["StratifyIngest", "CZlib"]),
         .testTarget(name: "StratifyReferenceTests", dependencies: ["StratifyReference"]),
-        .testTarget(name: "StratifyFlagsTests", dependencies: ["StratifyFlags", "StratifyIngest", "StratifyReference", "StratifyScores"]),
+        .testTarget(name: "StratifyFlagsTests", dependencies: ["StratifyFlags", "StratifyIngest", "StratifyReference", "StratifyScores", "StratifyExport"]),
         .testTarget(name: "StratifyScoresTests", dependencies: ["StratifyScores"]),
         .testTarget(name: "StratifyExportTests", dependencies: ["StratifyExport", "StratifyFlags", "StratifyReference"]),
         .testTarget(name: "StratifySynthTests", dependencies: ["StratifySynth", "StratifyPipeline", "StratifyFlags"]),

@@ -12,6 +12,11 @@ public struct ReferenceData: Sendable {
         self.root = root
     }
 
+    /// A handle that was not checked (for code that resolves no files).
+    public static func unchecked(root: String) throws(StratifyError) -> ReferenceData { ReferenceData(uncheckedRoot: root) }
+
+    private init(uncheckedRoot: String) { root = uncheckedRoot }
+
     /// `reference/codelists/<name>.csv`; `name` may include a subfolder (`efi/falls`).
     public func codeList(_ name: String) throws(StratifyError) -> CodeList {
         let path = "\(root)/codelists/\(name).csv"

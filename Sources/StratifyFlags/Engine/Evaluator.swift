@@ -9,6 +9,7 @@ struct Evaluator {
     var attributes: [PatientAttribute: Column]
     var aggregations: [Column]
     var values: [Column?]
+    var externals: [Column] = []
 
     func broadcast(_ c: Constant) -> Column {
         switch c {
@@ -39,6 +40,7 @@ struct Evaluator {
         case .value(let i, _): return values[i]!
         case .attribute(let a): return attributes[a]!
         case .aggregation(let i, _): return aggregations[i]
+        case .external(let i, _): return externals[i]
         case .member(let base, let m):
             guard case .bloodPressure(let sys, let dia, let date) = eval(base) else { preconditionFailure() }
             switch m {

@@ -16,6 +16,14 @@ public struct FlagResult: Sendable {
     public func column(named name: String) -> Column? {
         ruleSet.values.firstIndex { $0.name == name }.map { values[$0] }
     }
+
+    /// Evaluates an expression compiled with `RuleSetCompiler.compileExpression` over every
+    /// patient, with `externals` in the order they were declared there.
+    public func evaluate(_ expr: TypedExpr, externals: [Column]) -> Column {
+        var e = Evaluator(n: patients.count, asOf: asOf, attributes: attributes, aggregations: [], values: values)
+        e.externals = externals
+        return e.eval(expr)
+    }
 }
 
 extension FlagEngine {

@@ -12,6 +12,15 @@ public struct Parser {
         return try parser.ruleSet()
     }
 
+    /// Parses one expression (a cohort condition or sort key), which must use the whole text.
+    public static func parseExpression(_ source: String, file: String) throws(StratifyError) -> Expr {
+        var parser = Parser(tokens: try Lexer.tokenize(source, file: file), file: file)
+        let e = try parser.expr()
+        while case .newline = parser.peek.kind { parser.p += 1 }
+        guard case .end = parser.peek.kind else { throw parser.error("expected the end of the expression", at: parser.peek) }
+        return e
+    }
+
     init(tokens: [Token], file: String) {
         self.tokens = tokens
         self.file = file

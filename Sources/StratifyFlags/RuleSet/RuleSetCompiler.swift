@@ -19,6 +19,9 @@ public struct RuleSetCompiler {
     var order: [Int] = []
     var aggregations: [Aggregation] = []
     var aggregationIndex: [Aggregation: Int] = [:]
+    /// Expression mode (cohorts): names outside the rule set, and no new aggregations.
+    var externals: [String: (index: Int, type: ValueType)] = [:]
+    var expressionMode = false
 
     public static func compile(path: String, reference: ReferenceData) throws(StratifyError) -> RuleSet {
         guard FileSystem.exists(path) else {
@@ -46,6 +49,27 @@ public struct RuleSetCompiler {
                            RuleSet.Value(kind: c.syntax.values[i].kind, name: c.syntax.values[i].name,
                                          expr: c.typed[i]!, type: c.types[i]!)
                        }, evaluationOrder: c.order)
+    }
+
+    /// Compiles one expression against a compiled rule set: its values, the patient attributes,
+    /// and `externals` (columns computed after the stream, such as scores), in that order of
+    /// lookup. Aggregations are not allowed: the stream has already run (add a `let` to the rule
+    /// set instead). Errors point at the token, as for rule sets.
+    public static func compileExpression(_ source: String, file: String, ruleSet: RuleSet,
+                                         externals: [(name: String, type: ValueType)]) throws(StratifyError) -> TypedExpr {
+        var c = RuleSetCompiler(file: file, reference: try ReferenceData.unchecked(root: ""))
+        c.expressionMode = true
+        for (i, v) in ruleSet.values.enumerated() { c.valueIndex[v.name] = i }
+        c.types = ruleSet.values.map(\.type)
+        c.typed = ruleSet.values.map(\.expr)
+        for (i, l) in ruleSet.lists.enumerated() { c.listIndex[l.name] = i }
+        for (i, e) in externals.enumerated() { c.externals[e.name] = (i, e.type) }
+        let parsed = try Parser.parseExpression(source, file: file)
+        let typed = c.check(parsed)
+        if !c.errors.isEmpty || typed == nil {
+            throw StratifyError(.usage, c.errors.joined(separator: "\n"), help: "see docs/rules-format.md for the expression syntax")
+        }
+        return typed!
     }
 
     mutating func fail(_ at: SourceLocation, _ message: String) {
@@ -193,6 +217,8 @@ public struct RuleSetCompiler {
             return .constant(.window(Window(amount: n, unit: unit)))
         case .name(let name, let loc):
             if let attr = PatientAttribute(rawValue: name) { return .attribute(attr) }
+            if let i = valueIndex[name], expressionMode { return .value(i, types[i]!) }
+            if let e = externals[name] { return .external(e.index, e.type) }
             if let i = valueIndex[name] {
                 guard let t = check(value: i) else { return nil }
                 return .value(i, t)
@@ -235,7 +261,13 @@ public struct RuleSetCompiler {
             }
             return .inList(l, constants)
         case .call(let name, let args, let loc):
-            if let kind = AggregationKind(rawValue: name) { return aggregation(kind, args, loc) }
+            if let kind = AggregationKind(rawValue: name) {
+                if expressionMode {
+                    fail(loc, "\(name)() reads events, which are not available here; add a let to the rule set and use its name")
+                    return nil
+                }
+                return aggregation(kind, args, loc)
+            }
             guard let f = ScalarFunction(rawValue: name) else {
                 fail(loc, "unknown function '\(name)'")
                 return nil

@@ -5,6 +5,9 @@ public indirect enum TypedExpr: Sendable {
     case value(Int, ValueType)
     case attribute(PatientAttribute)
     case aggregation(Int, ValueType)
+    /// A column from outside the rule set (e.g. a score field), by index in the evaluator's
+    /// `externals`; only in expressions compiled after the stream (cohorts).
+    case external(Int, ValueType)
     case member(TypedExpr, BPMember)
     case call(ScalarFunction, [TypedExpr], ValueType)
     case unary(String, TypedExpr, ValueType)
@@ -14,7 +17,7 @@ public indirect enum TypedExpr: Sendable {
     public var type: ValueType {
         switch self {
         case .constant(let c): c.type
-        case .value(_, let t), .aggregation(_, let t): t
+        case .value(_, let t), .aggregation(_, let t), .external(_, let t): t
         case .attribute(let a): a.type
         case .member(_, let m): m == .date ? .date : .number
         case .call(_, _, let t), .unary(_, _, let t), .binary(_, _, _, let t): t
