@@ -57,7 +57,7 @@ public struct Prevalence: Sendable {
                 guard let column = columns[known] else {
                     throw StratifyError(.runFailed, "measure '\(m.name)': no value '\(known)' to require as known")
                 }
-                for i in 0..<n where Prevalence.isNull(column, i) { denominator[i] = false }
+                for i in 0..<n where column.isNull(at: i) { denominator[i] = false }
             }
             var icbNum = 0, icbDen = 0
             for i in 0..<n where denominator[i] {
@@ -95,18 +95,6 @@ public struct Prevalence: Sendable {
             return idx.map { $0 >= 0 && wanted.contains(table[Int($0)]) }
         default:
             throw StratifyError(.runFailed, "prevalence numerator '\(spec)': use a bool value, or value=a|b for a categorical one")
-        }
-    }
-
-    static func isNull(_ c: Column, _ i: Int) -> Bool {
-        switch c {
-        case .bool(let v): v[i] == Column.nullBool
-        case .int(let v): v[i] == Column.nullInt
-        case .number(let v): v[i].isNaN
-        case .date(let v): v[i] == Column.nullDate
-        case .string(let v, _): v[i] < 0
-        case .bloodPressure(_, _, let d): d[i] == Column.nullDate
-        case .window: false
         }
     }
 }

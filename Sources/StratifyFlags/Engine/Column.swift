@@ -48,6 +48,19 @@ public enum Column: Sendable {
         preconditionFailure("not a date column")
     }
 
+    /// Whether row i is null (unknown).
+    public func isNull(at i: Int) -> Bool {
+        switch self {
+        case .bool(let v): v[i] == Column.nullBool
+        case .int(let v): v[i] == Column.nullInt
+        case .number(let v): v[i].isNaN
+        case .date(let v): v[i] == Column.nullDate
+        case .string(let v, _): v[i] < 0
+        case .bloodPressure(_, _, let d): d[i] == Column.nullDate
+        case .window: false
+        }
+    }
+
     /// Each row's string (nil for null), for comparisons between differently-tabled columns.
     func string(at i: Int) -> String? {
         if case .string(let idx, let table) = self { return idx[i] < 0 ? nil : table[Int(idx[i])] }

@@ -204,17 +204,7 @@ struct Evaluator {
         }
     }
 
-    func isNull(_ c: Column, _ i: Int) -> Bool {
-        switch c {
-        case .bool(let v): v[i] == Column.nullBool
-        case .int(let v): v[i] == Column.nullInt
-        case .number(let v): v[i].isNaN
-        case .date(let v): v[i] == Column.nullDate
-        case .string(let v, _): v[i] < 0
-        case .bloodPressure(_, _, let d): d[i] == Column.nullDate
-        case .window: false
-        }
-    }
+    func isNull(_ c: Column, _ i: Int) -> Bool { c.isNull(at: i) }
 
     /// Gives a column the branch type of an `if`/`coalesce` (null literals, ints into numbers).
     func coerce(_ c: Column, to t: ValueType) -> Column {
