@@ -76,9 +76,7 @@ struct FlagFixture {
             else if let s = scores.first(where: { $0.0 == field }) { column = s.1 }
             else if let a = PatientAttribute(rawValue: field) { column = flags.attributes[a]! }
             else { return "<no field \(field)>" }
-            var w = CSVWriter()
-            PatientsCSVCell.write(column, Int(p), &w)
-            return String(decoding: w.bytes, as: UTF8.self)
+            return column.text(at: Int(p))
         }
         subscript(_ patient: String, _ field: String) -> String { value(patient, field) }
     }

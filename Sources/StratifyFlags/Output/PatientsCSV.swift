@@ -51,15 +51,21 @@ public enum PatientsCSV {
 /// How one value is written: booleans `true`/`false`, null empty, dates `YYYY-MM-DD`, numbers
 /// without trailing zeros.
 public enum PatientsCSVCell {
-    public static func write(_ c: Column, _ p: Int, _ w: inout CSVWriter) {
-        switch c {
-        case .bool(let v): w.cell(v[p] == 1 ? "true" : v[p] == 0 ? "false" : "")
-        case .int(let v): w.cell(v[p] == Column.nullInt ? "" : String(v[p]))
-        case .number(let v): w.cell(v[p].isNaN ? "" : JSON.format(v[p]))
-        case .date(let v): w.cell(v[p] == Column.nullDate ? "" : Day(rawValue: v[p]).description)
-        case .string(let v, let table): w.cell(v[p] < 0 ? "" : table[Int(v[p])])
-        case .bloodPressure(_, _, let d): w.cell(d[p] == Column.nullDate ? "" : Day(rawValue: d[p]).description)
-        case .window: w.cell("")
+    public static func write(_ c: Column, _ p: Int, _ w: inout CSVWriter) { w.cell(c.text(at: p)) }
+}
+
+extension Column {
+    /// Row p as it is written in output files: `true`/`false`, empty when unknown, dates
+    /// `YYYY-MM-DD`, numbers without trailing zeros. Not CSV-escaped (the writer does that).
+    public func text(at p: Int) -> String {
+        switch self {
+        case .bool(let v): v[p] == 1 ? "true" : v[p] == 0 ? "false" : ""
+        case .int(let v): v[p] == Column.nullInt ? "" : String(v[p])
+        case .number(let v): v[p].isNaN ? "" : JSON.format(v[p])
+        case .date(let v): v[p] == Column.nullDate ? "" : Day(rawValue: v[p]).description
+        case .string(let v, let table): v[p] < 0 ? "" : table[Int(v[p])]
+        case .bloodPressure(_, _, let d): d[p] == Column.nullDate ? "" : Day(rawValue: d[p]).description
+        case .window: ""
         }
     }
 }

@@ -1,0 +1,133 @@
+import StratifyCore
+import StratifyFlags
+import StratifyIngest
+import StratifyReference
+
+/// Cohort files for integrated neighbourhood teams: one row per patient, saying who they are, why
+/// they are on the list, the values behind it, and whether they are new since the last run.
+/// UTF-8 with a BOM and CRLF line ends (so Excel opens them cleanly), formula cells neutralised,
+/// mode 0600 (patient-level).
+public struct CohortCSV {
+    public enum Identifier: Sendable {
+        case nhsNumber
+        /// Keyed pseudonym of the patient_id (HMAC-SHA256); the key never appears in any output.
+        case pseudonym(HMACSHA256)
+    }
+
+    public struct Reason: Sendable {
+        public var label: String
+        public var condition: CohortCondition
+        public init(label: String, condition: CohortCondition) { self.label = label; self.condition = condition }
+    }
+
+    public var identifier: Identifier
+    public var practices: [String: PracticeTable.Practice]
+    /// Values written after `reasons` (rule-set values, attributes or score fields).
+    public var keyValues: [String]
+
+    public init(identifier: Identifier, practices: [String: PracticeTable.Practice], keyValues: [String]) {
+        self.identifier = identifier
+        self.practices = practices
+        self.keyValues = keyValues
+    }
+
+    public var header: [String] {
+        let id: String
+        switch identifier {
+        case .nhsNumber: id = "nhs_number"
+        case .pseudonym: id = "pseudonym"
+        }
+        return [id, "patient_id", "practice_code", "pcn", "neighbourhood", "age", "sex", "core20", "priority", "reasons"]
+            + keyValues + ["status"]
+    }
+
+    /// The files of one cohort: `all` and one per neighbourhood, as CSV bytes, in member order.
+    /// `previous` holds the patient_ids of the last run's cohort (for `new` / `continuing`).
+    public func render(members: [Int], flags: FlagResult, scores: [(String, Column)], reasons: [Reason],
+                       previous: Set<String>) throws(StratifyError) -> (all: [UInt8], byNeighbourhood: [String: [UInt8]]) {
+        var columns: [String: Column] = [:]
+        for (i, v) in flags.ruleSet.values.enumerated() { columns[v.name] = flags.values[i] }
+        for a in PatientAttribute.allCases { columns[a.rawValue] = flags.attributes[a] }
+        for (name, c) in scores { columns[name] = c }
+        for name in keyValues + ["core20", "priority", "practice_code", "age", "sex"] where columns[name] == nil {
+            throw StratifyError(.usage, "cohort key value '\(name)' is not a rule-set value, attribute or score field")
+        }
+        let reasonHolds = reasons.map { Set($0.condition.members(flags, externals: scores)) }
+        var all = CSVWriter(crlf: true, byteOrderMark: true)
+        all.row(header)
+        var byNeighbourhood: [String: CSVWriter] = [:]
+        for p in members {
+            let id = String(decoding: flags.patients.index.key(p), as: UTF8.self)
+            let practice = value(columns["practice_code"]!, p)
+            let info = practices[practice]
+            var row: [String] = []
+            switch identifier {
+            case .nhsNumber:
+                let nhs = flags.patients.nhsNumber[p]
+                row.append(nhs == 0 ? "" : String(nhs))
+            case .pseudonym(let mac):
+                row.append(mac.pseudonym(flags.patients.index.key(p)))
+            }
+            row += [id, practice, info?.pcnName ?? "unknown", info?.neighbourhood ?? "unknown",
+                    value(columns["age"]!, p), value(columns["sex"]!, p), value(columns["core20"]!, p),
+                    value(columns["priority"]!, p),
+                    reasons.indices.filter { reasonHolds[$0].contains(p) }.map { reasons[$0].label }.joined(separator: "; ")]
+            row += keyValues.map { value(columns[$0]!, p) }
+            row.append(previous.contains(id) ? "continuing" : "new")
+            all.row(row)
+            let team = info?.neighbourhood ?? "unknown"
+            if byNeighbourhood[team] == nil {
+                var w = CSVWriter(crlf: true, byteOrderMark: true)
+                w.row(header)
+                byNeighbourhood[team] = w
+            }
+            byNeighbourhood[team]!.row(row)
+        }
+        return (all.bytes, byNeighbourhood.mapValues(\.bytes))
+    }
+
+    /// Writes `<directory>/<cohort>.csv` (all neighbourhoods), `<directory>/<neighbourhood>/<cohort>.csv`
+    /// and `<directory>/<cohort>_leavers.csv`, each 0600. Neighbourhood folder names keep letters,
+    /// digits, spaces, '-' and '_' only, so a name can never leave the folder.
+    public func write(cohort: String, directory: String, members: [Int], flags: FlagResult, scores: [(String, Column)],
+                      reasons: [Reason], previous: Set<String>) throws(StratifyError) {
+        let files = try render(members: members, flags: flags, scores: scores, reasons: reasons, previous: previous)
+        try FileSystem.makeDirectories(directory, mode: 0o700)
+        try OutputFile.write(files.all, to: "\(directory)/\(cohort).csv", patientLevel: true)
+        for (team, bytes) in files.byNeighbourhood {
+            let folder = directory + "/" + CohortCSV.safeName(team)
+            try FileSystem.makeDirectories(folder, mode: 0o700)
+            try OutputFile.write(bytes, to: "\(folder)/\(cohort).csv", patientLevel: true)
+        }
+        let current = members.map { String(decoding: flags.patients.index.key($0), as: UTF8.self) }
+        try OutputFile.write(CohortCSV.leavers(previous: previous, current: current),
+                             to: "\(directory)/\(cohort)_leavers.csv", patientLevel: true)
+    }
+
+    public static func safeName(_ s: String) -> String {
+        let kept = s.unicodeScalars.map { u -> Character in
+            (u.properties.isAlphabetic || ("0"..."9").contains(u) || u == " " || u == "-" || u == "_") ? Character(u) : "_"
+        }
+        let name = String(kept).trimmingSpacesForPath()
+        return name.isEmpty || name.allSatisfy({ $0 == "_" }) ? "unknown" : name
+    }
+
+    /// Patients on the last run's list who are not on this one.
+    public static func leavers(previous: Set<String>, current: [String]) -> [UInt8] {
+        var w = CSVWriter(crlf: true, byteOrderMark: true)
+        w.row(["patient_id", "status"])
+        for id in previous.subtracting(current).sorted() { w.row([id, "left"]) }
+        return w.bytes
+    }
+
+    func value(_ c: Column, _ p: Int) -> String { c.text(at: p) }
+}
+
+extension String {
+    func trimmingSpacesForPath() -> String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

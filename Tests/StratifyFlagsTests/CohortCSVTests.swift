@@ -1,0 +1,75 @@
+import Foundation
+import StratifyCore
+import StratifyExport
+import StratifyFlags
+import StratifyReference
+import Testing
+
+/// Cohort files as INT leads receive them.
+@Suite struct CohortCSVTests {
+    static let practices: [String: PracticeTable.Practice] = {
+        let t = try! PracticeTable(path: FlagFixture.root + "/reference/practices/north_central_london.csv")
+        return Dictionary(t.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+    }()
+
+    func run() throws -> (FlagFixture.Result, CohortCondition, [CohortCSV.Reason]) {
+        // The fixture puts everyone at practice A81001 (not in the NCL table → neighbourhood "unknown").
+        let r = try FlagFixture.run(asOf: "2025-03-31", patients: "-p1,1950-01-01,female\np2,1950-01-01,male\np3,2000-01-01,male",
+                                    events: "-p1,2015-01-01,hyp_cod\np2,2015-01-01,hyp_cod\np2,2015-01-01,chd_cod")
+        let cohort = try CohortCondition("reg_hyp", file: "t", ruleSet: r.flags.ruleSet, externals: r.scores)
+        let reasons = [
+            CohortCSV.Reason(label: "hypertension register", condition: try CohortCondition("reg_hyp", file: "t", ruleSet: r.flags.ruleSet, externals: r.scores)),
+            CohortCSV.Reason(label: "CHD register", condition: try CohortCondition("reg_chd", file: "t", ruleSet: r.flags.ruleSet, externals: r.scores)),
+        ]
+        return (r, cohort, reasons)
+    }
+
+    @Test func fileHasBOMCRLFReasonsAndStatus() throws {
+        let (r, cohort, reasons) = try run()
+        let members = cohort.members(r.flags, externals: r.scores)
+        let csv = CohortCSV(identifier: .nhsNumber, practices: Self.practices, keyValues: ["ltc_count", "bp_date"])
+        let files = try csv.render(members: members, flags: r.flags, scores: r.scores, reasons: reasons, previous: ["p2"])
+        #expect(Array(files.all.prefix(3)) == [0xEF, 0xBB, 0xBF])
+        let text = String(decoding: files.all.dropFirst(3), as: UTF8.self)
+        let lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(lines[0] == "nhs_number,patient_id,practice_code,pcn,neighbourhood,age,sex,core20,priority,reasons,ltc_count,bp_date,status")
+        #expect(lines.count == 3)
+        // A patient_id starting with '-' is neutralised so Excel cannot run it as a formula.
+        #expect(lines.contains { $0.hasPrefix(",'-p1,A81001,unknown,unknown,75,female,,") && $0.hasSuffix(",hypertension register,1,,new") })
+        #expect(lines.contains { $0.contains(",p2,") && $0.hasSuffix(",hypertension register; CHD register,2,,continuing") })
+        #expect(files.byNeighbourhood.keys.sorted() == ["unknown"])
+    }
+
+    @Test func pseudonymReplacesTheNHSNumberAndKeyNeverAppears() throws {
+        let (r, cohort, reasons) = try run()
+        let key = Array("secret-key-material".utf8)
+        let csv = CohortCSV(identifier: .pseudonym(HMACSHA256(key: key)), practices: Self.practices, keyValues: [])
+        let files = try csv.render(members: cohort.members(r.flags, externals: r.scores), flags: r.flags, scores: r.scores,
+                                   reasons: reasons, previous: [])
+        let text = String(decoding: files.all, as: UTF8.self)
+        #expect(text.contains("pseudonym,patient_id"))
+        #expect(text.contains(HMACSHA256(key: key).pseudonym(Array("p2".utf8))))
+        #expect(!text.contains("secret-key-material"))
+    }
+
+    @Test func leaversAreLastRunsMembersNotOnThisOne() {
+        let bytes = CohortCSV.leavers(previous: ["a", "b", "c"], current: ["b"])
+        #expect(String(decoding: bytes.dropFirst(3), as: UTF8.self) == "patient_id,status\r\na,left\r\nc,left\r\n")
+    }
+
+    @Test func filesAreWrittenWithMode0600AndSafeFolderNames() throws {
+        let (r, cohort, reasons) = try run()
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cohorts-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try CohortCSV(identifier: .nhsNumber, practices: Self.practices, keyValues: [])
+            .write(cohort: "hypertension", directory: dir, members: cohort.members(r.flags, externals: r.scores),
+                   flags: r.flags, scores: r.scores, reasons: reasons, previous: [])
+        for path in ["hypertension.csv", "unknown/hypertension.csv", "hypertension_leavers.csv"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: dir + "/" + path)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(path)")
+        }
+        #expect(CohortCSV.safeName("../../etc") == "______etc")
+        #expect(CohortCSV.safeName("Barnet 2 PCN") == "Barnet 2 PCN")
+        #expect(CohortCSV.safeName("..") == "unknown")
+    }
+}
