@@ -11,6 +11,7 @@ let commands: [(spec: CommandSpec, run: ([String]) throws(StratifyError) -> Void
     (FlagsCommand.spec, FlagsCommand.run),
     (IngestCommand.spec, IngestCommand.run),
     (RulesCommand.spec, RulesCommand.run),
+    (RunCommand.spec, RunCommand.run),
     (SynthCommand.spec, SynthCommand.run),
 ]
 

@@ -41,7 +41,7 @@ struct CLIError: Error, CustomStringConvertible {
 /// a chatty child can never block on a full pipe. $STRATIFY_REFERENCE is removed so only an
 /// explicit `--reference` decides.
 @discardableResult
-func stratify(_ args: [String], in directory: URL? = nil) throws -> CLIResult {
+func stratify(_ args: [String], in directory: URL? = nil, environment extra: [String: String] = [:]) throws -> CLIResult {
     guard FileManager.default.isExecutableFile(atPath: Paths.binary) else {
         throw CLIError(description: "no stratify binary at \(Paths.binary): run `swift build` first")
     }
@@ -57,6 +57,7 @@ func stratify(_ args: [String], in directory: URL? = nil) throws -> CLIResult {
         if let directory { p.currentDirectoryURL = directory }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "STRATIFY_REFERENCE")
+        for (k, v) in extra { env[k] = v }
         p.environment = env
         p.standardInput = FileHandle.nullDevice
         p.standardOutput = out

@@ -28,7 +28,7 @@ public struct CohortCondition: Sendable {
         return v.indices.filter { flags.inPopulation[$0] && v[$0] == 1 }
     }
 
-    static func type(of c: Column) -> ValueType {
+    public static func type(of c: Column) -> ValueType {
         switch c {
         case .bool: .bool
         case .int: .int

@@ -12,6 +12,9 @@ public struct FlagsRun {
     public var ruleSet: RuleSet
     public var imd: IMDTable
     public var scores: ScoreDefinitions
+    /// Further outputs written into the run folder once flags and scores exist (cohorts); returns
+    /// their manifest sections.
+    public var extraOutputs: (@Sendable (FlagResult, [(String, Column)], String) throws(StratifyError) -> [(String, JSON)])?
     /// Prevalence measures and the practice structure; nil skips the prevalence files.
     public var prevalence: (measures: [PrevalenceMeasure], practices: PracticeTable, disclosure: DisclosureControl)?
 
@@ -26,7 +29,7 @@ public struct FlagsRun {
 
     public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> IngestRun.Outcome {
         var engine = FlagEngine(ruleSet: ruleSet, asOf: ingest.options.asOf)
-        let ruleSet = self.ruleSet, imd = self.imd, scores = self.scores, prevalence = self.prevalence
+        let ruleSet = self.ruleSet, imd = self.imd, scores = self.scores, prevalence = self.prevalence, extra = self.extraOutputs
         return try ingest.run(command: "flags", sink: &engine, progress: progress) { (result, engine, directory) throws(StratifyError) in
             let t0 = MonotonicClock.now()
             let flags = engine.finish(patients: result.patients, imd: imd)
@@ -46,6 +49,7 @@ public struct FlagsRun {
                     ("rounding_multiple", .int(prevalence.disclosure.multiple)),
                 ])))
             }
+            if let extra { sections += try extra(flags, scored, directory) }
             return sections + [
                 ("rules", FlagsManifest.ruleSet(ruleSet, imd: imd)),
                 ("flags", FlagsManifest.quality(flags, seconds: MonotonicClock.seconds(since: t0))),

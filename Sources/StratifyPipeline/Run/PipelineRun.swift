@@ -1,0 +1,92 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import StratifyCore
+import StratifyExport
+import StratifyFlags
+import StratifyIngest
+import StratifyReference
+
+/// `stratify run PIPELINE`: every stage into `<output root>/runs/<run id>/`, then `latest` is
+/// pointed at the run. Flags override the definition, so one file serves test, demo and
+/// production.
+public struct PipelineRun {
+    public var definition: PipelineDefinition
+    public var asOf: Day?
+    public var extract: String?
+    public var outputRoot: String?
+
+    public init(definition: PipelineDefinition, asOf: Day? = nil, extract: String? = nil, outputRoot: String? = nil) {
+        self.definition = definition
+        self.asOf = asOf
+        self.extract = extract
+        self.outputRoot = outputRoot
+    }
+
+    public struct Result: Sendable {
+        public var runDirectory: String
+        public var outcome: IngestRun.Outcome
+    }
+
+    public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> Result {
+        let d = definition
+        let root = outputRoot ?? d.outputRoot
+        let day = asOf ?? d.asOf ?? LocalDate.today()
+        let reference = try ReferenceData(root: d.reference)
+        let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference)
+        let practices = try PracticeTable(path: reference.root + "/practices/north_central_london.csv")
+        let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        var identifier = CohortCSV.Identifier.nhsNumber
+        if d.identifiers == .pseudonym {
+            guard let key = ProcessInfoLite.environment(d.pseudonymKeyEnvironment), key.utf8.count >= 16 else {
+                throw StratifyError(.usage, "pipeline \(d.path) asks for pseudonyms but $\(d.pseudonymKeyEnvironment) is unset or shorter than 16 bytes",
+                                    help: "export \(d.pseudonymKeyEnvironment) with a secret of at least 16 bytes (keep it out of the pipeline file)")
+            }
+            identifier = .pseudonym(HMACSHA256(key: Array(key.utf8)))
+        }
+        let previousRun = PipelineRun.latestRun(root)
+        let runID = PipelineRun.newRunID()
+        let runDirectory = "\(root)/runs/\(runID)"
+        try FileSystem.makeDirectories(root + "/runs", mode: 0o700)
+        var flagsRun = FlagsRun(
+            ingest: IngestRun(extractDirectory: extract ?? d.extract, outputDirectory: runDirectory, options: IngestOptions(asOf: day)),
+            ruleSet: ruleSet, imd: try FlagsSetup.imd(IMDVersion(rawValue: d.imd)!, reference: reference),
+            scores: try FlagsSetup.scores(reference: reference),
+            prevalence: (try PrevalenceMeasure.load(reference: reference), practices,
+                         DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple)))
+        let cohorts = d.cohorts, file = d.path, chosenIdentifier = identifier
+        let previousDirectory = previousRun.map { "\(root)/runs/\($0)" }
+        flagsRun.extraOutputs = { @Sendable (flags, scores, directory) throws(StratifyError) in
+            try CohortStage.write(cohorts, file: file, flags: flags, scores: scores, directory: directory + "/cohorts",
+                                  identifier: chosenIdentifier, practices: byCode, previousRun: previousDirectory)
+        }
+        let outcome = try flagsRun.run(progress: progress)
+        // Point `latest` at this run only after it has been published.
+        try OutputFile.write(Array((runID + "\n").utf8), to: root + "/latest", patientLevel: false)
+        return Result(runDirectory: runDirectory, outcome: outcome)
+    }
+
+    /// The run id: local date and time plus the process id, so two runs never share a folder.
+    static func newRunID() -> String {
+        var now = time(nil)
+        var t = tm()
+        localtime_r(&now, &t)
+        func pad(_ v: Int32, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        return "\(pad(t.tm_year + 1900, 4))\(pad(t.tm_mon + 1, 2))\(pad(t.tm_mday, 2))-\(pad(t.tm_hour, 2))\(pad(t.tm_min, 2))\(pad(t.tm_sec, 2))-\(getpid())"
+    }
+
+    static func latestRun(_ root: String) -> String? {
+        guard let bytes = try? FileSystem.readAll(root + "/latest") else { return nil }
+        let id = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: "\n ")
+        return id.isEmpty || id.contains("/") ? nil : id
+    }
+}
+
+extension String {
+    func trimmingCharacters(in set: String) -> String {
+        var s = Substring(self)
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,35 @@
+import StratifyCore
+import StratifyPipeline
+
+enum RunCommand {
+    static let spec = CommandSpec(
+        name: "run",
+        overview: "Run a pipeline definition: every stage into <output root>/runs/<run id>/, then point <output root>/latest at it.",
+        positionals: [("pipeline", "A pipeline definition, e.g. pipelines/nightly.json (docs/pipelines.md).")],
+        flags: [
+            FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "Override the definition's as-of date."),
+            FlagSpec(name: "extract", valueName: "dir", help: "Override the definition's extract folder."),
+            FlagSpec(name: "output-root", valueName: "dir", help: "Override the definition's output root."),
+            FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
+        ])
+
+    static func run(_ args: [String]) throws(StratifyError) {
+        let a = try spec.parse(args)
+        if a.help { Terminal.out(spec.help); return }
+        Terminal.quiet = a.switches.contains("quiet")
+        let definition = try PipelineDefinition(path: a.positionals[0])
+        let run = PipelineRun(definition: definition, asOf: try a.day("as-of", in: spec), extract: a.values["extract"],
+                              outputRoot: a.values["output-root"])
+        let result = try run.run(progress: Progress.ingest)
+        Terminal.endProgress()
+        Summary.print(result.outcome)
+        if case .object(let cohorts)? = result.outcome.manifest["cohorts"] {
+            for (name, c) in cohorts {
+                if case .int(let n)? = c["members"], case .int(let new)? = c["new"], case .int(let left)? = c["leavers"] {
+                    Terminal.out("  cohort \(name): \(n) patients (\(new) new, \(left) left)")
+                }
+            }
+        }
+        Terminal.out("run: \(result.runDirectory)")
+    }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import Testing
+
+/// `stratify run PIPELINE` (part of issue 5): definitions, errors with JSON paths, run folders,
+/// cohorts across runs.
+@Suite struct PipelineRunTests {
+    func pipeline(_ dir: URL, _ body: [String: Any]) throws -> String {
+        var p: [String: Any] = [
+            "name": "t", "extract": Paths.golden.appendingPathComponent("small-extract").path, "as_of": "2025-03-31",
+            "reference": Paths.reference, "output_root": dir.appendingPathComponent("root").path, "identifiers": "nhs_number",
+            "cohorts": [["name": "hypertension", "where": "reg_hyp",
+                         "reasons": [["label": "on the hypertension register", "where": "reg_hyp"]],
+                         "order_by": [["expr": "age", "descending": true]], "key_values": ["bp_sys", "ltc_count"]]],
+        ]
+        for (k, v) in body { p[k] = v }
+        let path = dir.appendingPathComponent("p.json").path
+        try JSONSerialization.data(withJSONObject: p, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    @Test func demoPipelineTwiceMarksNewContinuingAndLeavers() throws {
+        try withTemporaryDirectory("pipeline-demo") { dir in
+            let extract = dir.appendingPathComponent("extract").path
+            let synth = try stratify(["synth", "--patients", "3000", "--seed", "5", "--out", extract, "--reference", Paths.reference])
+            #expect(synth.status == 0, "\(synth)")
+            let file = try pipeline(dir, ["extract": extract])
+            let first = try stratify(["run", file, "--as-of", "2026-03-31"])
+            #expect(first.status == 0, "\(first)")
+            let root = dir.appendingPathComponent("root")
+            let latest1 = try String(contentsOf: root.appendingPathComponent("latest"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let run1 = root.appendingPathComponent("runs/\(latest1)")
+            for f in ["manifest.json", "patients.csv", "prevalence/prevalence_shareable.csv", "cohorts/hypertension.csv",
+                      "cohorts/hypertension_leavers.csv"] {
+                #expect(FileManager.default.fileExists(atPath: run1.appendingPathComponent(f).path), "\(f)")
+            }
+            let cohort1 = try String(contentsOf: run1.appendingPathComponent("cohorts/hypertension.csv"), encoding: .utf8)
+            #expect(cohort1.contains(",new\r\n") && !cohort1.contains(",continuing\r\n"))
+            #expect(try mode(run1.appendingPathComponent("cohorts/hypertension.csv").path) == 0o600)
+            sleep(1)  // run ids have one-second resolution plus the pid; keep them distinct and ordered
+            let second = try stratify(["run", file, "--as-of", "2026-06-30"])
+            #expect(second.status == 0, "\(second)")
+            let latest2 = try String(contentsOf: root.appendingPathComponent("latest"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(latest2 != latest1)
+            let cohort2 = try String(contentsOf: root.appendingPathComponent("runs/\(latest2)/cohorts/hypertension.csv"), encoding: .utf8)
+            #expect(cohort2.contains(",continuing\r\n"))
+            let manifest = try readJSON(root.appendingPathComponent("runs/\(latest2)/manifest.json"))
+            #expect((int(manifest, "cohorts", "hypertension", "continuing") ?? 0) > 0)
+        }
+    }
+
+    @Test(arguments: [
+        ("output_root", nil, "$.output_root: expected a string"),
+        ("as_of", "31/03/2025", "$.as_of: expected \"today\" or a date as YYYY-MM-DD"),
+        ("identifiers", "names", "$.identifiers: expected \"nhs_number\" or \"pseudonym\""),
+        ("colour", "blue", "$.colour: unknown setting"),
+    ] as [(String, String?, String)])
+    func badDefinitionsNameTheJSONPath(key: String, value: String?, message: String) throws {
+        try withTemporaryDirectory("pipeline-bad") { dir in
+            let change: [String: Any] = [key: value.map { $0 as Any } ?? NSNull()]
+            let r = try stratify(["run", try pipeline(dir, change)])
+            #expect(r.status == 64, "\(r)")
+            #expect(r.stderr.contains(message), "\(r)")
+        }
+    }
+
+    @Test func badCohortConditionPointsAtTheToken() throws {
+        try withTemporaryDirectory("pipeline-cohort") { dir in
+            let extract = dir.appendingPathComponent("extract").path
+            _ = try stratify(["synth", "--patients", "200", "--seed", "5", "--out", extract, "--reference", Paths.reference])
+            let file = try pipeline(dir, ["extract": extract, "cohorts": [["name": "x", "where": "age >= 65 and efi_categry == 'severe'"]]])
+            let r = try stratify(["run", file, "--as-of", "2026-03-31"])
+            #expect(r.status == 64, "\(r)")
+            #expect(r.stderr.contains("$.cohorts[0].where, line 1, column 15: unknown field 'efi_categry'"), "\(r)")
+        }
+    }
+
+    @Test func pseudonymsNeedAKey() throws {
+        try withTemporaryDirectory("pipeline-key") { dir in
+            let r = try stratify(["run", try pipeline(dir, ["identifiers": "pseudonym", "pseudonym_key_env": "STRATIFY_TEST_UNSET_KEY"])])
+            #expect(r.status == 64, "\(r)")
+            #expect(r.stderr.contains("$STRATIFY_TEST_UNSET_KEY is unset"), "\(r)")
+        }
+    }
+
+    /// The shipped definitions parse: pointed at a missing extract, they get as far as reading it
+    /// (exit 65, bad input), not a definition error (64).
+    @Test(arguments: ["nightly", "demo"])
+    func shippedPipelinesParse(name: String) throws {
+        try withTemporaryDirectory("pipeline-shipped") { dir in
+            let r = try stratify(["run", Paths.packageRoot.appendingPathComponent("pipelines/\(name).json").path,
+                                  "--extract", dir.appendingPathComponent("none").path,
+                                  "--output-root", dir.appendingPathComponent("root").path],
+                                 in: Paths.packageRoot, environment: ["STRATIFY_PSEUDONYM_KEY": "a-test-key-of-some-length"])
+            #expect(r.status == 65, "\(r)")
+            #expect(r.stderr.contains("does not exist"), "\(r)")
+        }
+    }
+}
