@@ -101,21 +101,13 @@ enum Machine {
         if let info = try? FileSystem.readAll("/proc/cpuinfo") {
             let text = String(decoding: info, as: UTF8.self)
             if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }) {
-                model = line.split(separator: ":", maxSplits: 1).last.map { String($0).trimmingSpaces() } ?? model
+                model = line.split(separator: ":", maxSplits: 1).last.map { String($0).trimmed() } ?? model
             }
         }
         return "\(model), \(ProcessInfoLite.activeProcessorCount) cores"
     }
 }
 
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
-    }
-}
 
 func sha256Benchmark() {
     let buffer = [UInt8](repeating: 0x61, count: 64 << 20)

@@ -108,7 +108,7 @@ public struct CohortCSV {
         let kept = s.unicodeScalars.map { u -> Character in
             (u.properties.isAlphabetic || ("0"..."9").contains(u) || u == " " || u == "-" || u == "_") ? Character(u) : "_"
         }
-        let name = String(kept).trimmingSpacesForPath()
+        let name = String(kept).trimmed()
         return name.isEmpty || name.allSatisfy({ $0 == "_" }) ? "unknown" : name
     }
 
@@ -123,11 +123,3 @@ public struct CohortCSV {
     func value(_ c: Column, _ p: Int) -> String { c.text(at: p) }
 }
 
-extension String {
-    func trimmingSpacesForPath() -> String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
-    }
-}

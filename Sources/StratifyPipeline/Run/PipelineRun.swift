@@ -77,16 +77,8 @@ public struct PipelineRun {
 
     static func latestRun(_ root: String) -> String? {
         guard let bytes = try? FileSystem.readAll(root + "/latest") else { return nil }
-        let id = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: "\n ")
+        let id = String(decoding: bytes, as: UTF8.self).trimmed("\n ")
         return id.isEmpty || id.contains("/") ? nil : id
     }
 }
 
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        var s = Substring(self)
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
-    }
-}
