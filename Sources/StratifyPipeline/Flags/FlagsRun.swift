@@ -14,7 +14,7 @@ public struct FlagsRun {
     public var scores: ScoreDefinitions
     /// Further outputs written into the run folder once flags and scores exist (cohorts); returns
     /// their manifest sections.
-    public var extraOutputs: (@Sendable (FlagResult, [(String, Column)], String) throws(StratifyError) -> [(String, JSON)])?
+    public var extraOutputs: (@Sendable (StageResults, String) throws(StratifyError) -> [(String, JSON)])?
     /// Prevalence measures and the practice structure; nil skips the prevalence files.
     public var prevalence: (measures: [PrevalenceMeasure], practices: PracticeTable, disclosure: DisclosureControl)?
 
@@ -38,8 +38,10 @@ public struct FlagsRun {
             let scoreSeconds = MonotonicClock.seconds(since: t1)
             try PatientsCSV.write(flags, extra: scored, to: directory + "/patients.csv")
             var sections: [(String, JSON)] = []
+            var computed: Prevalence?
             if let prevalence {
                 let p = try FlagsRun.prevalence(flags, scored, prevalence.measures, prevalence.practices)
+                computed = p
                 try PrevalenceCSV.write(p, asOf: flags.asOf, directory: directory + "/prevalence", disclosure: prevalence.disclosure)
                 sections.append(("prevalence", .object([
                     ("measures", .int(prevalence.measures.count)),
@@ -49,7 +51,9 @@ public struct FlagsRun {
                     ("rounding_multiple", .int(prevalence.disclosure.multiple)),
                 ])))
             }
-            if let extra { sections += try extra(flags, scored, directory) }
+            if let extra {
+                sections += try extra(StageResults(ingest: result, flags: flags, scores: scored, prevalence: computed), directory)
+            }
             return sections + [
                 ("rules", FlagsManifest.ruleSet(ruleSet, imd: imd)),
                 ("flags", FlagsManifest.quality(flags, seconds: MonotonicClock.seconds(since: t0))),
@@ -57,6 +61,14 @@ public struct FlagsRun {
             ]
         }
     }
+}
+
+/// What the stages produced, for outputs built on top of them (cohorts, the report).
+public struct StageResults: Sendable {
+    public let ingest: IngestResult
+    public let flags: FlagResult
+    public let scores: [(String, Column)]
+    public let prevalence: Prevalence?
 }
 
 extension FlagsRun {

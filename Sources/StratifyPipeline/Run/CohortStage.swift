@@ -24,7 +24,11 @@ enum CohortStage {
                        reasons: reasons, previous: previous)
             let ids = members.map { String(decoding: flags.patients.index.key($0), as: UTF8.self) }
             let continuing = ids.filter { previous.contains($0) }.count
+            var teams: [String: Int] = [:]
+            guard case .string(let practiceIdx, let practiceTable)? = flags.attributes[.practiceCode] else { preconditionFailure() }
+            for p in members { teams[practices[practiceTable[Int(practiceIdx[p])]]?.neighbourhood ?? "unknown", default: 0] += 1 }
             sections.append((c.name, .object([
+                ("by_neighbourhood", .object(teams.keys.sorted().map { ($0, .int(teams[$0]!)) })),
                 ("members", .int(members.count)),
                 ("new", .int(members.count - continuing)),
                 ("continuing", .int(continuing)),

@@ -56,9 +56,15 @@ public struct PipelineRun {
                          DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple)))
         let cohorts = d.cohorts, file = d.path, chosenIdentifier = identifier
         let previousDirectory = previousRun.map { "\(root)/runs/\($0)" }
-        flagsRun.extraOutputs = { @Sendable (flags, scores, directory) throws(StratifyError) in
-            try CohortStage.write(cohorts, file: file, flags: flags, scores: scores, directory: directory + "/cohorts",
-                                  identifier: chosenIdentifier, practices: byCode, previousRun: previousDirectory)
+        let runsDirectory = root + "/runs"
+        flagsRun.extraOutputs = { @Sendable (stages, directory) throws(StratifyError) in
+            let cohortSections = try CohortStage.write(cohorts, file: file, flags: stages.flags, scores: stages.scores,
+                                                       directory: directory + "/cohorts", identifier: chosenIdentifier,
+                                                       practices: byCode, previousRun: previousDirectory)
+            let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: cohortSections,
+                                 history: RunReport.history(runsDirectory)).render()
+            try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: false)
+            return cohortSections
         }
         let outcome = try flagsRun.run(progress: progress)
         // Point `latest` at this run only after it has been published.
