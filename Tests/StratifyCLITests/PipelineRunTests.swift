@@ -45,6 +45,18 @@ import Testing
             #expect(cohort2.contains(",continuing\r\n"))
             let manifest = try readJSON(root.appendingPathComponent("runs/\(latest2)/manifest.json"))
             #expect((int(manifest, "cohorts", "hypertension", "continuing") ?? 0) > 0)
+
+            // report.html: self-contained, aggregates only, with every section and a trend.
+            let report = try String(contentsOf: root.appendingPathComponent("runs/\(latest2)/report.html"), encoding: .utf8)
+            for heading in ["Input and data quality", "Cohort sizes by neighbourhood", "funnel plots", "Prevalence by IMD quintile",
+                            "Frailty and multimorbidity", "Trends across runs (cohort sizes)"] {
+                #expect(report.contains(heading), "missing section \(heading)")
+            }
+            #expect(report.contains("<polyline"), "two runs give a trend line")
+            #expect(!report.contains("<script") && !report.contains(" src=") && !report.contains(" href="))
+            let patients = try String(contentsOf: root.appendingPathComponent("runs/\(latest2)/patients.csv"), encoding: .utf8)
+            let ids = patients.split(separator: "\n").dropFirst().prefix(300).map { String($0.split(separator: ",")[0]) }
+            #expect(!ids.isEmpty && !ids.contains { report.contains($0) }, "the report must hold no patient identifiers")
         }
     }
 
