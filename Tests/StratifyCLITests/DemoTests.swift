@@ -3,16 +3,24 @@ import Testing
 
 @Suite("CLI: demo")
 struct DemoTests {
-    @Test("demo --patients 2000 writes the extract and a run manifest")
+    @Test("demo --patients 2000 writes the extract and a full pipeline run")
     func demo() throws {
         try withTemporaryDirectory("demo") { dir in
             let root = dir.appendingPathComponent("demo")
-            let r = try stratify(["demo", "--patients", "2000", "--out", root.path, "--reference", Paths.reference])
+            let r = try stratify(["demo", "--patients", "2000", "--out", root.path, "--reference", Paths.reference,
+                                  "--pipeline", Paths.packageRoot.appendingPathComponent("pipelines/demo.json").path])
             #expect(r.status == 0, "\(r)")
             for t in extractTables {
                 #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("extract/\(t).csv").path), "extract/\(t).csv")
             }
-            let manifest = try readJSON(root.appendingPathComponent("run/manifest.json"))
+            let latest = try String(contentsOf: root.appendingPathComponent("latest"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let run = root.appendingPathComponent("runs/\(latest)")
+            for f in ["patients.csv", "report.html", "prevalence/prevalence_shareable.csv", "cohorts/anticipatory-care.csv",
+                      "cohorts/frailty-severe.csv"] {
+                #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(f).path), "\(f)")
+            }
+            let manifest = try readJSON(run.appendingPathComponent("manifest.json"))
             #expect(string(manifest, "status") == "succeeded")
             let synth = try readJSON(root.appendingPathComponent("extract/synth_manifest.json"))
             #expect(int(synth, "patients") == 2000)

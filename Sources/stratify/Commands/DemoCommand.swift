@@ -4,11 +4,12 @@ import StratifyPipeline
 enum DemoCommand {
     static let spec = CommandSpec(
         name: "demo",
-        overview: "Synthesize a 50,000-patient extract under output/demo/ and run the pipeline on it.",
+        overview: "Synthesize a 50,000-patient extract under output/demo/ and run pipelines/demo.json on it.",
         positionals: [],
         flags: [
             FlagSpec(name: "patients", valueName: "n", help: "Number of synthetic patients. (default: 50000)"),
-            FlagSpec(name: "out", valueName: "dir", help: "Demo folder. (default: output/demo)"),
+            FlagSpec(name: "out", valueName: "dir", help: "Demo folder: extract/, runs/, latest. (default: output/demo)"),
+            FlagSpec(name: "pipeline", valueName: "file", help: "Pipeline definition. (default: pipelines/demo.json)"),
             FlagSpec(name: "reference", valueName: "dir", help: "Reference data folder. (default: $STRATIFY_REFERENCE or ./reference)"),
             FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
         ])
@@ -20,13 +21,14 @@ enum DemoCommand {
         var demo = Demo(reference: try ReferenceLocator.locate(a.values["reference"]))
         if let n = try a.int("patients", in: spec, range: 1...10_000_000) { demo.patients = n }
         if let out = a.values["out"] { demo.root = out }
+        if let p = a.values["pipeline"] { demo.pipeline = p }
         let s = try demo.synthesize(progress: Progress.synth)
         Terminal.endProgress()
         Terminal.out("synthetic extract: \(demo.extractDirectory) (\(s.rows[.patients] ?? 0) patients, \(s.rows[.clinicalEvents] ?? 0) events, \(s.rows[.medications] ?? 0) medication issues)")
-        let outcome = try demo.run(progress: Progress.ingest)
+        let result = try demo.run(progress: Progress.ingest)
         Terminal.endProgress()
-        Summary.print(outcome)
-        Terminal.out("patients: \(demo.runDirectory)/patients.csv")
-        Terminal.out("prevalence: \(demo.runDirectory)/prevalence/")
+        Summary.print(result.outcome)
+        RunCommand.printCohorts(result)
+        Terminal.out("run: \(result.runDirectory) (report.html, patients.csv, cohorts/, prevalence/)")
     }
 }

@@ -23,13 +23,16 @@ enum RunCommand {
         let result = try run.run(progress: Progress.ingest)
         Terminal.endProgress()
         Summary.print(result.outcome)
-        if case .object(let cohorts)? = result.outcome.manifest["cohorts"] {
-            for (name, c) in cohorts {
-                if case .int(let n)? = c["members"], case .int(let new)? = c["new"], case .int(let left)? = c["leavers"] {
-                    Terminal.out("  cohort \(name): \(n) patients (\(new) new, \(left) left)")
-                }
+        printCohorts(result)
+        Terminal.out("run: \(result.runDirectory)")
+    }
+
+    static func printCohorts(_ result: PipelineRun.Result) {
+        guard case .object(let cohorts)? = result.outcome.manifest["cohorts"] else { return }
+        for (name, c) in cohorts {
+            if case .int(let n)? = c["members"], case .int(let new)? = c["new"], case .int(let left)? = c["leavers"] {
+                Terminal.out("  cohort \(name): \(n) patients (\(new) new, \(left) left)")
             }
         }
-        Terminal.out("run: \(result.runDirectory)")
     }
 }
