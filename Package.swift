@@ -17,12 +17,14 @@ let package = Package(
     targets: [
         // System zlib for `.csv.gz` extracts. `.ci/run` installs zlib1g-dev when it is missing.
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // System SQLite for the run history. `scripts/install-deps` installs libsqlite3-dev when missing.
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "StratifyCore", swiftSettings: checks),
         .target(name: "StratifyIngest", dependencies: ["StratifyCore", "CZlib"], swiftSettings: checks),
         .target(name: "StratifyReference", dependencies: ["StratifyCore", "StratifyIngest"], swiftSettings: checks),
         .target(name: "StratifyFlags", dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference"], swiftSettings: checks),
         .target(name: "StratifyScores", dependencies: ["StratifyCore", "StratifyReference", "StratifyFlags"], swiftSettings: checks),
-        .target(name: "StratifyExport", dependencies: ["StratifyCore", "StratifyReference", "StratifyFlags"], swiftSettings: checks),
+        .target(name: "StratifyExport", dependencies: ["StratifyCore", "StratifyReference", "StratifyFlags", "CSQLite"], swiftSettings: checks),
         .target(name: "StratifySynth", dependencies: ["StratifyCore", "StratifyReference"], swiftSettings: checks),
         .target(
             name: "StratifyPipeline",

@@ -12,16 +12,8 @@ struct RunReport {
     let runID: String
     let stages: StageResults
     let cohorts: [(String, JSON)]
+    /// Earlier runs' cohort sizes from the run history, oldest first.
     let history: [(runID: String, asOf: String, cohorts: [String: Int])]
-
-    /// Past runs' cohort sizes from their manifests, oldest first.
-    static func history(_ runsDirectory: String) -> [(runID: String, asOf: String, cohorts: [String: Int])] {
-        FileSystem.list(runsDirectory).sorted().compactMap { id in
-            guard let bytes = try? FileSystem.readAll("\(runsDirectory)/\(id)/manifest.json"),
-                  let text = String(bytes: bytes, encoding: .utf8) else { return nil }
-            return (id, ManifestPeek.string(text, "as_of") ?? "", ManifestPeek.cohortMembers(text))
-        }
-    }
 
     func render() -> String {
         let f = stages.flags
@@ -148,24 +140,3 @@ struct RunReport {
         return "<h2>Trends across runs (cohort sizes)</h2>\(SVG.lines(series, labels: runs.map(\.asOf)))<p>\(legend)</p>"
     }
 }
-
-/// Reads two things from earlier manifests without a JSON parser dependency in this file.
-enum ManifestPeek {
-    static func string(_ text: String, _ key: String) -> String? {
-        guard let r = text.range(of: "\"\(key)\": \"") else { return nil }
-        let rest = text[r.upperBound...]
-        guard let end = rest.firstIndex(of: "\"") else { return nil }
-        return String(rest[..<end])
-    }
-
-    static func cohortMembers(_ text: String) -> [String: Int] {
-        guard let data = text.data(using: .utf8),
-              let root = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let cohorts = root["cohorts"] as? [String: Any] else { return [:] }
-        var out: [String: Int] = [:]
-        for (name, c) in cohorts { if let m = (c as? [String: Any])?["members"] as? Int { out[name] = m } }
-        return out
-    }
-}
-
-import Foundation

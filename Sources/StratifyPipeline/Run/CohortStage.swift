@@ -5,9 +5,13 @@ import StratifyReference
 
 /// Evaluates a pipeline's cohorts and writes their files; returns the manifest section.
 enum CohortStage {
+    /// - Parameter previous: each cohort's members in the previous run (from the run history).
+    /// - Returns: the manifest section, and each cohort's members' patient_ids.
     static func write(_ cohorts: [PipelineDefinition.Cohort], file: String, flags: FlagResult, scores: [(String, Column)],
                       directory: String, identifier: CohortCSV.Identifier, practices: [String: PracticeTable.Practice],
-                      previousRun: String?) throws(StratifyError) -> [(String, JSON)] {
+                      previous allPrevious: [String: Set<String>]) throws(StratifyError)
+        -> (sections: [(String, JSON)], members: [(name: String, patientIDs: [String])]) {
+        var memberLists: [(name: String, patientIDs: [String])] = []
         var sections: [(String, JSON)] = []
         for (k, c) in cohorts.enumerated() {
             let at = "\(file) $.cohorts[\(k)]"
@@ -18,11 +22,12 @@ enum CohortStage {
             }
             var members = condition.members(flags, externals: scores)
             members = try order(members, by: c.orderBy, at: at, flags: flags, scores: scores)
-            let previous = previousMembers(previousRun.map { "\($0)/cohorts/\(c.name).csv" })
+            let previous = allPrevious[c.name] ?? []
             try CohortCSV(identifier: identifier, practices: practices, keyValues: c.keyValues)
                 .write(cohort: c.name, directory: directory, members: members, flags: flags, scores: scores,
                        reasons: reasons, previous: previous)
             let ids = members.map { String(decoding: flags.patients.index.key($0), as: UTF8.self) }
+            memberLists.append((c.name, ids))
             let continuing = ids.filter { previous.contains($0) }.count
             var teams: [String: Int] = [:]
             guard case .string(let practiceIdx, let practiceTable)? = flags.attributes[.practiceCode] else { preconditionFailure() }
@@ -35,7 +40,7 @@ enum CohortStage {
                 ("leavers", .int(previous.subtracting(ids).count)),
             ])))
         }
-        return [("cohorts", .object(sections))]
+        return ([("cohorts", .object(sections))], memberLists)
     }
 
     /// Sort keys in order, then patient_id, so files are deterministic.
@@ -69,15 +74,5 @@ enum CohortStage {
         case .string: let x = c.text(at: a), y = c.text(at: b); return x < y ? -1 : x > y ? 1 : 0
         default: return 0
         }
-    }
-
-    /// patient_ids of the previous run's all-neighbourhood cohort file (empty if none).
-    static func previousMembers(_ path: String?) -> Set<String> {
-        guard let path, let csv = try? ReferenceCSV(path: path), let i = csv.header.firstIndex(of: "patient_id") else { return [] }
-        return Set(csv.rows.map { row in
-            var id = row.fields[i]
-            if id.hasPrefix("'") { id.removeFirst() }  // undo formula neutralisation
-            return id
-        })
     }
 }

@@ -44,29 +44,38 @@ public struct PipelineRun {
             }
             identifier = .pseudonym(HMACSHA256(key: Array(key.utf8)))
         }
-        let previousRun = PipelineRun.latestRun(root)
         let runID = PipelineRun.newRunID()
         let runDirectory = "\(root)/runs/\(runID)"
         try FileSystem.makeDirectories(root + "/runs", mode: 0o700)
+        let history = try RunHistory(path: root + "/history.sqlite")
+        var previous: [String: Set<String>] = [:]
+        if let last = try history.latestRun() {
+            for c in d.cohorts { previous[c.name] = try history.members(run: last, cohort: c.name) }
+        }
+        let pastSizes = try history.cohortSizes()
         var flagsRun = FlagsRun(
             ingest: IngestRun(extractDirectory: extract ?? d.extract, outputDirectory: runDirectory, options: IngestOptions(asOf: day)),
             ruleSet: ruleSet, imd: try FlagsSetup.imd(IMDVersion(rawValue: d.imd)!, reference: reference),
             scores: try FlagsSetup.scores(reference: reference),
             prevalence: (try PrevalenceMeasure.load(reference: reference), practices,
                          DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple)))
-        let cohorts = d.cohorts, file = d.path, chosenIdentifier = identifier
-        let previousDirectory = previousRun.map { "\(root)/runs/\($0)" }
-        let runsDirectory = root + "/runs"
+        let cohorts = d.cohorts, file = d.path, chosenIdentifier = identifier, previousMembers = previous
+        let produced = Produced()
         flagsRun.extraOutputs = { @Sendable (stages, directory) throws(StratifyError) in
-            let cohortSections = try CohortStage.write(cohorts, file: file, flags: stages.flags, scores: stages.scores,
-                                                       directory: directory + "/cohorts", identifier: chosenIdentifier,
-                                                       practices: byCode, previousRun: previousDirectory)
-            let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: cohortSections,
-                                 history: RunReport.history(runsDirectory)).render()
+            let written = try CohortStage.write(cohorts, file: file, flags: stages.flags, scores: stages.scores,
+                                                directory: directory + "/cohorts", identifier: chosenIdentifier,
+                                                practices: byCode, previous: previousMembers)
+            produced.members = written.members
+            produced.prevalence = stages.prevalence
+            let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes).render()
             try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: false)
-            return cohortSections
+            return written.sections
         }
         let outcome = try flagsRun.run(progress: progress)
+        // Record the published run, then point `latest` at it: a failure before this point leaves
+        // the history and `latest` as they were.
+        try history.record(runID: runID, pipeline: d.name, asOf: day, manifest: outcome.manifest.render(),
+                           prevalence: produced.prevalence, cohorts: produced.members)
         // Point `latest` at this run only after it has been published.
         try OutputFile.write(Array((runID + "\n").utf8), to: root + "/latest", patientLevel: false)
         return Result(runDirectory: runDirectory, outcome: outcome)
@@ -81,10 +90,11 @@ public struct PipelineRun {
         return "\(pad(t.tm_year + 1900, 4))\(pad(t.tm_mon + 1, 2))\(pad(t.tm_mday, 2))-\(pad(t.tm_hour, 2))\(pad(t.tm_min, 2))\(pad(t.tm_sec, 2))-\(getpid())"
     }
 
-    static func latestRun(_ root: String) -> String? {
-        guard let bytes = try? FileSystem.readAll(root + "/latest") else { return nil }
-        let id = String(decoding: bytes, as: UTF8.self).trimmed("\n ")
-        return id.isEmpty || id.contains("/") ? nil : id
-    }
+}
+
+/// What the stage closure produced, read after the run (written once, on the run's thread).
+final class Produced: @unchecked Sendable {
+    var members: [(name: String, patientIDs: [String])] = []
+    var prevalence: Prevalence?
 }
 
