@@ -1,4 +1,6 @@
 import Testing
+import StratifyCore
+import StratifyFlags
 
 /// rules.md §2: IMD deciles, core20 three-valued logic, PLUS groups.
 @Suite struct CoreTwentyTests {
@@ -60,5 +62,26 @@ extension FlagFixture {
             if Int(f[1]) == decile { return String(f[0]) }
         }
         fatalError("no LSOA in decile \(decile)")
+    }
+}
+
+/// A pipeline chooses which PLUS groups count, by overriding the rule set's use_plus_* params.
+@Suite struct PlusGroupChoiceTests {
+    @Test func excludedGroupDoesNotMakePlusGroup() throws {
+        let overrides: [String: Constant] = ["use_plus_ethnic_minority": .bool(false)]
+        let rules = try RuleSetCompiler.compile(path: FlagFixture.root + "/reference/rules/stratify-v1.rules",
+                                                reference: FlagFixture.reference, overrides: overrides)
+        let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,1980-01-01,male,,M\nb,1980-01-01,male,,A",
+                                    events: "b,2024-01-01,carer", ruleSet: rules)
+        #expect(r["a", "plus_ethnic_minority"] == "true")
+        #expect(r["a", "plus_group"] == "false")
+        #expect(r["b", "plus_group"] == "true")
+    }
+
+    @Test func overridingAnUnknownParamIsAnError() {
+        #expect(throws: StratifyError.self) {
+            try RuleSetCompiler.compile(path: FlagFixture.root + "/reference/rules/stratify-v1.rules",
+                                        reference: FlagFixture.reference, overrides: ["use_plus_nothing": .bool(true)])
+        }
     }
 }

@@ -81,7 +81,8 @@ struct FlagFixture {
         subscript(_ patient: String, _ field: String) -> String { value(patient, field) }
     }
 
-    static func run(asOf: String, patients: String, events: String = "", medications: String = "") throws -> Result {
+    static func run(asOf: String, patients: String, events: String = "", medications: String = "",
+                    ruleSet: RuleSet = FlagFixture.ruleSet) throws -> Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flagfixture-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -108,7 +109,7 @@ struct FlagFixture {
         var options = IngestOptions(asOf: d)
         options.quarantineThreshold = 1
         let reader = try ExtractReader(directory: dir, options: options)
-        var engine = FlagEngine(ruleSet: ruleSet, asOf: d)
+        var engine = FlagEngine(ruleSet: ruleSet, asOf: d)  // the given rule set (default: the shipped one)
         var q = RejectQuarantine()
         let ingest = try reader.read(sink: &engine, quarantine: &q)
         let flags = engine.finish(patients: ingest.patients, imd: imd)

@@ -22,19 +22,27 @@ public struct RuleSetCompiler {
     /// Expression mode (cohorts): names outside the rule set, and no new aggregations.
     var externals: [String: (index: Int, type: ValueType)] = [:]
     var expressionMode = false
+    /// Param values set from outside (a pipeline), replacing the rule set's own.
+    var overrides: [String: Constant] = [:]
 
-    public static func compile(path: String, reference: ReferenceData) throws(StratifyError) -> RuleSet {
+    public static func compile(path: String, reference: ReferenceData,
+                               overrides: [String: Constant] = [:]) throws(StratifyError) -> RuleSet {
         guard FileSystem.exists(path) else {
             throw StratifyError(.usage, "rule set '\(path)' does not exist", help: "the shipped rule set is reference/rules/stratify-v1.rules")
         }
         let bytes = try FileSystem.readAll(path)
         return try compile(source: String(decoding: bytes, as: UTF8.self), file: path, reference: reference,
-                           sha256: SHA256.hex(SHA256.hash(bytes)))
+                           sha256: SHA256.hex(SHA256.hash(bytes)), overrides: overrides)
     }
 
-    public static func compile(source: String, file: String, reference: ReferenceData, sha256: String = "") throws(StratifyError) -> RuleSet {
+    public static func compile(source: String, file: String, reference: ReferenceData, sha256: String = "",
+                               overrides: [String: Constant] = [:]) throws(StratifyError) -> RuleSet {
         var c = RuleSetCompiler(file: file, reference: reference)
+        c.overrides = overrides
         c.syntax = try Parser.parse(source, file: file)
+        for name in overrides.keys.sorted() where !c.syntax.values.contains(where: { $0.kind == .param && $0.name == name }) {
+            throw StratifyError(.usage, "\(file): no param '\(name)' to override")
+        }
         c.resolveLists()
         c.checkValues()
         if !c.errors.isEmpty {
@@ -188,7 +196,14 @@ public struct RuleSetCompiler {
         visiting.append(i)
         defer { visiting.removeLast() }
         let decl = syntax.values[i]
-        guard let e = check(decl.expr) else { return nil }
+        guard var e = check(decl.expr) else { return nil }
+        if decl.kind == .param, let value = overrides[decl.name] {
+            guard value.type == e.type || (value.type.isNumeric && e.type.isNumeric) else {
+                fail(decl.location, "param '\(decl.name)' is a \(e.type.rawValue); the override is a \(value.type.rawValue)")
+                return nil
+            }
+            e = .constant(value)
+        }
         if decl.kind == .param, case .constant = e {} else if decl.kind == .param {
             fail(decl.location, "param '\(decl.name)' must be a constant (a number, string, date(...) or true/false)")
             return nil

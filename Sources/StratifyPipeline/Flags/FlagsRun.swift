@@ -111,6 +111,18 @@ enum FlagsManifest {
             ("file", .string(r.path)),
             ("sha256", .string(r.sha256)),
             ("imd_table", .string(imd.path)),
+            ("params", .object(r.values.filter { $0.kind == .param }.map { v in
+                if case .constant(let c) = v.expr {
+                    switch c {
+                    case .bool(let b): return (v.name, .bool(b))
+                    case .int(let i): return (v.name, .int(Int(i)))
+                    case .number(let d): return (v.name, .double(d))
+                    case .string(let s): return (v.name, .string(s))
+                    default: break
+                    }
+                }
+                return (v.name, .null)
+            })),
             ("code_lists", .object(r.lists.map { l in
                 (l.name, .object([
                     ("kind", .string(l.domain.rawValue)),

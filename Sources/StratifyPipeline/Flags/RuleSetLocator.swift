@@ -16,8 +16,9 @@ public enum IMDVersion: String, Sendable, CaseIterable {
 public enum FlagsSetup {
     public static let defaultRules = "rules/stratify-v1.rules"
 
-    public static func ruleSet(_ explicit: String?, reference: ReferenceData) throws(StratifyError) -> RuleSet {
-        try RuleSetCompiler.compile(path: explicit ?? reference.root + "/" + defaultRules, reference: reference)
+    public static func ruleSet(_ explicit: String?, reference: ReferenceData,
+                               overrides: [String: Constant] = [:]) throws(StratifyError) -> RuleSet {
+        try RuleSetCompiler.compile(path: explicit ?? reference.root + "/" + defaultRules, reference: reference, overrides: overrides)
     }
 
     public static func scores(reference: ReferenceData) throws(StratifyError) -> ScoreDefinitions {

@@ -1,5 +1,6 @@
 import Foundation
 import StratifyCore
+import StratifyFlags
 
 /// A pipeline definition (`pipelines/*.json`, docs/pipelines.md): what to read, which rules,
 /// which cohorts, and where outputs go. Errors name the file and the JSON path, and say the fix.
@@ -29,6 +30,16 @@ public struct PipelineDefinition: Sendable {
     public var suppressionMultiple: Int
     public var outputRoot: String
     public var cohorts: [Cohort]
+    /// PLUS groups that make `plus_group` true (rules.md §2); nil means the rule set's default (all).
+    public var plusGroups: [String]?
+
+    public static let plusGroupNames = ["ethnic_minority", "ld", "autism", "smi", "homeless", "carer"]
+
+    /// Rule-set param overrides this definition implies.
+    public var ruleOverrides: [String: Constant] {
+        guard let chosen = plusGroups else { return [:] }
+        return Dictionary(uniqueKeysWithValues: PipelineDefinition.plusGroupNames.map { ("use_plus_\($0)", Constant.bool(chosen.contains($0))) })
+    }
 
     public init(path: String) throws(StratifyError) {
         self.path = path
@@ -89,13 +100,21 @@ public struct PipelineDefinition: Sendable {
             cohorts.append(Cohort(name: cname, condition: try r.string(c, "where", at), reasons: reasons, orderBy: order, keyValues: keys))
         }
         self.cohorts = cohorts
+        if let groups = try r.optionalArray(root, "plus_groups", "$") {
+            plusGroups = try groups.enumerated().map { (j, g) throws(StratifyError) in
+                guard let name = g as? String, PipelineDefinition.plusGroupNames.contains(name) else {
+                    throw r.fail("$.plus_groups[\(j)]", "expected one of \(PipelineDefinition.plusGroupNames.joined(separator: ", "))")
+                }
+                return name
+            }
+        }
         if let unknown = root.keys.sorted().first(where: { !PipelineDefinition.keys.contains($0) }) {
             throw r.fail("$.\(unknown)", "unknown setting; known settings are \(PipelineDefinition.keys.sorted().joined(separator: ", "))")
         }
     }
 
     static let keys: Set<String> = ["name", "extract", "as_of", "reference", "rules", "imd", "identifiers", "pseudonym_key_env",
-                                    "suppression", "output_root", "cohorts", "description"]
+                                    "suppression", "output_root", "cohorts", "description", "plus_groups"]
 }
 
 /// Typed reads from parsed JSON with JSON-path errors.
