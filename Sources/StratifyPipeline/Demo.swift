@@ -21,6 +21,8 @@ public struct Demo {
     public var patients = Demo.defaultPatients
     public var root = "output/demo"
     public var pipeline = "pipelines/demo.json"
+    /// The demo extract's histories lead up to 2026-03-31; a later date shows the next run.
+    public var asOf = SynthOptions.defaultAsOf
     public var reference: ReferenceData
 
     public init(reference: ReferenceData) { self.reference = reference }
@@ -37,7 +39,7 @@ public struct Demo {
     public func run(progress: (IngestProgress) -> Void) throws(StratifyError) -> PipelineRun.Result {
         var definition = try PipelineDefinition(path: pipeline)
         definition.reference = reference.root
-        return try PipelineRun(definition: definition, asOf: SynthOptions.defaultAsOf, extract: extractDirectory,
+        return try PipelineRun(definition: definition, asOf: asOf, extract: extractDirectory,
                                outputRoot: root).run(progress: progress)
     }
 }

@@ -31,4 +31,27 @@ struct DemoTests {
             }
         }
     }
+
+    @Test("demo twice with a later as-of date shows continuing and leaving patients and a trend")
+    func demoTwice() throws {
+        try withTemporaryDirectory("demo-twice") { dir in
+            let root = dir.appendingPathComponent("demo")
+            let common = ["demo", "--patients", "2000", "--out", root.path, "--reference", Paths.reference,
+                          "--pipeline", Paths.packageRoot.appendingPathComponent("pipelines/demo.json").path]
+            #expect(try stratify(common).status == 0)
+            sleep(1)
+            let second = try stratify(common + ["--as-of", "2026-06-30"])
+            #expect(second.status == 0, "\(second)")
+            let latest = try String(contentsOf: root.appendingPathComponent("latest"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let manifest = try readJSON(root.appendingPathComponent("runs/\(latest)/manifest.json"))
+            #expect((int(manifest, "cohorts", "hypertension-uncontrolled", "continuing") ?? 0) > 0)
+            #expect((int(manifest, "cohorts", "hypertension-uncontrolled", "new") ?? 0) > 0)
+            let leavers = ["anticipatory-care", "hypertension-case-finding", "copd-proactive", "frailty-severe"]
+                .map { int(manifest, "cohorts", $0, "leavers") ?? 0 }.reduce(0, +)
+            #expect(leavers > 0)
+            let report = try String(contentsOf: root.appendingPathComponent("runs/\(latest)/report.html"), encoding: .utf8)
+            #expect(report.contains("<polyline"))
+        }
+    }
 }

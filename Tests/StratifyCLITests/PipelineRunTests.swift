@@ -108,3 +108,39 @@ import Testing
         }
     }
 }
+
+@Suite struct PipelineOutputsTests {
+    @Test func outputsSettingChoosesWhatIsWritten() throws {
+        try withTemporaryDirectory("pipeline-outputs") { dir in
+            let extract = dir.appendingPathComponent("extract").path
+            _ = try stratify(["synth", "--patients", "300", "--seed", "5", "--out", extract, "--reference", Paths.reference])
+            let p: [String: Any] = [
+                "name": "t", "extract": extract, "as_of": "2026-03-31", "reference": Paths.reference,
+                "output_root": dir.appendingPathComponent("root").path, "outputs": ["prevalence"],
+                "cohorts": [["name": "frail", "where": "efi_category == 'severe'"]],
+            ]
+            let file = dir.appendingPathComponent("p.json")
+            try JSONSerialization.data(withJSONObject: p).write(to: file)
+            let r = try stratify(["run", file.path])
+            #expect(r.status == 0, "\(r)")
+            let root = dir.appendingPathComponent("root")
+            let latest = try String(contentsOf: root.appendingPathComponent("latest"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let run = root.appendingPathComponent("runs/\(latest)")
+            #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("prevalence/prevalence_shareable.csv").path))
+            for absent in ["patients.csv", "report.html", "cohorts"] {
+                #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent(absent).path), "\(absent) should not be written")
+            }
+        }
+    }
+
+    @Test func unknownOutputIsAnError() throws {
+        try withTemporaryDirectory("pipeline-outputs-bad") { dir in
+            let p: [String: Any] = ["name": "t", "extract": "x", "output_root": "y", "cohorts": [], "outputs": ["pdf"]]
+            let file = dir.appendingPathComponent("p.json")
+            try JSONSerialization.data(withJSONObject: p).write(to: file)
+            let r = try stratify(["run", file.path])
+            #expect(r.status == 64, "\(r)")
+            #expect(r.stderr.contains("$.outputs[0]: expected one of patients, cohorts, prevalence, report"), "\(r)")
+        }
+    }
+}

@@ -15,7 +15,11 @@ public struct FlagsRun {
     /// Further outputs written into the run folder once flags and scores exist (cohorts); returns
     /// their manifest sections.
     public var extraOutputs: (@Sendable (StageResults, String) throws(StratifyError) -> [(String, JSON)])?
-    /// Prevalence measures and the practice structure; nil skips the prevalence files.
+    /// Whether to write `patients.csv` and the prevalence files (a pipeline's `outputs` setting);
+    /// prevalence is still computed for later outputs (the report) when its files are not wanted.
+    public var writePatients = true
+    public var writePrevalence = true
+    /// Prevalence measures and the practice structure; nil skips prevalence entirely.
     public var prevalence: (measures: [PrevalenceMeasure], practices: PracticeTable, disclosure: DisclosureControl)?
 
     public init(ingest: IngestRun, ruleSet: RuleSet, imd: IMDTable, scores: ScoreDefinitions,
@@ -30,19 +34,22 @@ public struct FlagsRun {
     public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> IngestRun.Outcome {
         var engine = FlagEngine(ruleSet: ruleSet, asOf: ingest.options.asOf)
         let ruleSet = self.ruleSet, imd = self.imd, scores = self.scores, prevalence = self.prevalence, extra = self.extraOutputs
+        let writePatients = self.writePatients, writePrevalence = self.writePrevalence
         return try ingest.run(command: "flags", sink: &engine, progress: progress) { (result, engine, directory) throws(StratifyError) in
             let t0 = MonotonicClock.now()
             let flags = engine.finish(patients: result.patients, imd: imd)
             let t1 = MonotonicClock.now()
             let scored = try ScoreStage.run(flags, scores)
             let scoreSeconds = MonotonicClock.seconds(since: t1)
-            try PatientsCSV.write(flags, extra: scored, to: directory + "/patients.csv")
+            if writePatients { try PatientsCSV.write(flags, extra: scored, to: directory + "/patients.csv") }
             var sections: [(String, JSON)] = []
             var computed: Prevalence?
             if let prevalence {
                 let p = try FlagsRun.prevalence(flags, scored, prevalence.measures, prevalence.practices)
                 computed = p
-                try PrevalenceCSV.write(p, asOf: flags.asOf, directory: directory + "/prevalence", disclosure: prevalence.disclosure)
+                if writePrevalence {
+                    try PrevalenceCSV.write(p, asOf: flags.asOf, directory: directory + "/prevalence", disclosure: prevalence.disclosure)
+                }
                 sections.append(("prevalence", .object([
                     ("measures", .int(prevalence.measures.count)),
                     ("rows", .int(p.rows.count)),

@@ -30,6 +30,10 @@ public struct PipelineDefinition: Sendable {
     public var suppressionMultiple: Int
     public var outputRoot: String
     public var cohorts: [Cohort]
+    /// Which outputs a run writes (the manifest and quarantine files always).
+    public var outputs: Set<String>
+    public static let outputNames = ["patients", "cohorts", "prevalence", "report"]
+
     /// PLUS groups that make `plus_group` true (rules.md §2); nil means the rule set's default (all).
     public var plusGroups: [String]?
 
@@ -100,6 +104,15 @@ public struct PipelineDefinition: Sendable {
             cohorts.append(Cohort(name: cname, condition: try r.string(c, "where", at), reasons: reasons, orderBy: order, keyValues: keys))
         }
         self.cohorts = cohorts
+        outputs = Set(PipelineDefinition.outputNames)
+        if let list = try r.optionalArray(root, "outputs", "$") {
+            outputs = Set(try list.enumerated().map { (j, o) throws(StratifyError) in
+                guard let name = o as? String, PipelineDefinition.outputNames.contains(name) else {
+                    throw r.fail("$.outputs[\(j)]", "expected one of \(PipelineDefinition.outputNames.joined(separator: ", "))")
+                }
+                return name
+            })
+        }
         if let groups = try r.optionalArray(root, "plus_groups", "$") {
             plusGroups = try groups.enumerated().map { (j, g) throws(StratifyError) in
                 guard let name = g as? String, PipelineDefinition.plusGroupNames.contains(name) else {
@@ -114,7 +127,7 @@ public struct PipelineDefinition: Sendable {
     }
 
     static let keys: Set<String> = ["name", "extract", "as_of", "reference", "rules", "imd", "identifiers", "pseudonym_key_env",
-                                    "suppression", "output_root", "cohorts", "description", "plus_groups"]
+                                    "suppression", "output_root", "cohorts", "description", "plus_groups", "outputs"]
 }
 
 /// Typed reads from parsed JSON with JSON-path errors.

@@ -59,7 +59,10 @@ public struct PipelineRun {
             scores: try FlagsSetup.scores(reference: reference),
             prevalence: (try PrevalenceMeasure.load(reference: reference), practices,
                          DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple)))
-        let cohorts = d.cohorts, file = d.path, chosenIdentifier = identifier, previousMembers = previous
+        flagsRun.writePatients = d.outputs.contains("patients")
+        flagsRun.writePrevalence = d.outputs.contains("prevalence")
+        let wantCohorts = d.outputs.contains("cohorts"), wantReport = d.outputs.contains("report")
+        let cohorts = wantCohorts ? d.cohorts : [], file = d.path, chosenIdentifier = identifier, previousMembers = previous
         let produced = Produced()
         flagsRun.extraOutputs = { @Sendable (stages, directory) throws(StratifyError) in
             let written = try CohortStage.write(cohorts, file: file, flags: stages.flags, scores: stages.scores,
@@ -67,9 +70,11 @@ public struct PipelineRun {
                                                 practices: byCode, previous: previousMembers)
             produced.members = written.members
             produced.prevalence = stages.prevalence
-            let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes).render()
-            try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: false)
-            return written.sections
+            if wantReport {
+                let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes).render()
+                try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: false)
+            }
+            return written.sections + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
         }
         let outcome = try flagsRun.run(progress: progress)
         // Record the published run, then point `latest` at it: a failure before this point leaves

@@ -10,6 +10,7 @@ enum DemoCommand {
             FlagSpec(name: "patients", valueName: "n", help: "Number of synthetic patients. (default: 50000)"),
             FlagSpec(name: "out", valueName: "dir", help: "Demo folder: extract/, runs/, latest. (default: output/demo)"),
             FlagSpec(name: "pipeline", valueName: "file", help: "Pipeline definition. (default: pipelines/demo.json)"),
+            FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "The run's as-of date; run again with a later one to see new, continuing and leaving patients. (default: 2026-03-31)"),
             FlagSpec(name: "reference", valueName: "dir", help: "Reference data folder. (default: $STRATIFY_REFERENCE or ./reference)"),
             FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
         ])
@@ -22,6 +23,7 @@ enum DemoCommand {
         if let n = try a.int("patients", in: spec, range: 1...10_000_000) { demo.patients = n }
         if let out = a.values["out"] { demo.root = out }
         if let p = a.values["pipeline"] { demo.pipeline = p }
+        if let d = try a.day("as-of", in: spec) { demo.asOf = d }
         let s = try demo.synthesize(progress: Progress.synth)
         Terminal.endProgress()
         Terminal.out("synthetic extract: \(demo.extractDirectory) (\(s.rows[.patients] ?? 0) patients, \(s.rows[.clinicalEvents] ?? 0) events, \(s.rows[.medications] ?? 0) medication issues)")
