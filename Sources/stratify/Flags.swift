@@ -8,6 +8,12 @@ struct FlagSpec {
     let help: String
 }
 
+/// Flags several commands share, defined once.
+extension FlagSpec {
+    static let reference = FlagSpec(name: "reference", valueName: "dir", help: "Reference data folder. (default: $STRATIFY_REFERENCE or ./reference)")
+    static let quiet = FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors.")
+}
+
 /// A subcommand's interface: positional arguments and flags, rendered as
 /// OVERVIEW / USAGE / ARGUMENTS / OPTIONS like swift-argument-parser does.
 struct CommandSpec {

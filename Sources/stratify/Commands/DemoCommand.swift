@@ -11,8 +11,8 @@ enum DemoCommand {
             FlagSpec(name: "out", valueName: "dir", help: "Demo folder: extract/, runs/, latest. (default: output/demo)"),
             FlagSpec(name: "pipeline", valueName: "file", help: "Pipeline definition. (default: pipelines/demo.json)"),
             FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "The run's as-of date; run again with a later one to see new, continuing and leaving patients. (default: 2026-03-31)"),
-            FlagSpec(name: "reference", valueName: "dir", help: "Reference data folder. (default: $STRATIFY_REFERENCE or ./reference)"),
-            FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
+            .reference,
+            .quiet,
         ])
 
     static func run(_ args: [String]) throws(StratifyError) {

@@ -10,7 +10,7 @@ enum FlagsCommand {
         flags: IngestFlags.specs(writes: "patients.csv, manifest.json and quarantine/", extra: [
             FlagSpec(name: "rules", valueName: "file", help: "Rule set. (default: reference/rules/stratify-v1.rules)"),
             FlagSpec(name: "imd", valueName: "2019|2025", help: "IMD table: 2019 on LSOA 2011, or 2025 on LSOA 2021. (default: 2019)"),
-            FlagSpec(name: "reference", valueName: "dir", help: "Reference data folder. (default: $STRATIFY_REFERENCE or ./reference)"),
+            .reference,
         ]))
 
     static func run(_ args: [String]) throws(StratifyError) {

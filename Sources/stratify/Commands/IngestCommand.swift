@@ -81,7 +81,7 @@ enum IngestFlags {
             FlagSpec(name: "threads", valueName: "n", help: "Parser threads. (default: all cores)"),
             FlagSpec(name: "checksum", valueName: "xxh64|sha256", help: "Checksum of each input file in the manifest. (default: xxh64)"),
             FlagSpec(name: "tokenizer", valueName: "swar|scalar", help: "CSV tokenizer; scalar is the slow reference. (default: swar)"),
-            FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
+            .quiet,
         ]
     }
 

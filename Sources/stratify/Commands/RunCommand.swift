@@ -10,7 +10,7 @@ enum RunCommand {
             FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "Override the definition's as-of date."),
             FlagSpec(name: "extract", valueName: "dir", help: "Override the definition's extract folder."),
             FlagSpec(name: "output-root", valueName: "dir", help: "Override the definition's output root."),
-            FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
+            .quiet,
         ])
 
     static func run(_ args: [String]) throws(StratifyError) {

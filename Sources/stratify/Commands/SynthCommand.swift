@@ -14,8 +14,8 @@ enum SynthCommand {
             FlagSpec(name: "defects", valueName: "rate", help: "Share of rows to corrupt, one quarantine kind each. (default: 0)"),
             FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "Date the histories lead up to. (default: 2026-03-31)"),
             FlagSpec(name: "threads", valueName: "n", help: "Generator threads. (default: all cores)"),
-            FlagSpec(name: "reference", valueName: "dir", help: "Reference data folder. (default: $STRATIFY_REFERENCE or ./reference)"),
-            FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors."),
+            .reference,
+            .quiet,
         ])
 
     static func run(_ args: [String]) throws(StratifyError) {
