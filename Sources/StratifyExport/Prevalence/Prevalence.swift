@@ -42,7 +42,8 @@ public struct Prevalence: Sendable {
                 practiceOf: [String], imdQuintile: [Int64], ethnicCategory: [UInt8],
                 practices: [String: PracticeTable.Practice]) throws(StratifyError) {
         let n = inPopulation.count
-        // Group label per patient per grouping.
+        // Each grouping's labels are interned once: patients carry a small integer per grouping,
+        // so counting is array increments, not a dictionary update per patient, measure and grouping.
         var labels: [Grouping: [String]] = [:]
         labels[.icb] = Array(repeating: "ICB", count: n)
         labels[.practice] = practiceOf
@@ -50,6 +51,17 @@ public struct Prevalence: Sendable {
         labels[.neighbourhood] = practiceOf.map { practices[$0]?.neighbourhood ?? "unknown" }
         labels[.imdQuintile] = imdQuintile.map { $0 == Column.nullInt ? "unknown" : String($0) }
         labels[.ethnicGroup] = ethnicCategory.map(Prevalence.ethnicGroup)
+        var interned: [Grouping: (index: [Int32], names: [String])] = [:]
+        for g in Grouping.allCases {
+            var ids: [String: Int32] = [:], names: [String] = []
+            let index = labels[g]!.map { label -> Int32 in
+                if let i = ids[label] { return i }
+                ids[label] = Int32(names.count)
+                names.append(label)
+                return Int32(names.count - 1)
+            }
+            interned[g] = (index, names)
+        }
         for m in measures {
             let numerator = try Prevalence.holds(m.numerator, columns, n)
             var denominator = (0..<n).map { inPopulation[$0] && age[$0] >= Int64(m.denominatorMinimumAge) }
@@ -66,17 +78,16 @@ public struct Prevalence: Sendable {
             }
             let icbRatio = icbDen > 0 ? Double(icbNum) / Double(icbDen) : nil
             for grouping in Grouping.allCases {
-                var counts: [String: (Int, Int)] = [:]
-                let l = labels[grouping]!
+                let (index, names) = interned[grouping]!
+                var num = [Int](repeating: 0, count: names.count), den = num
                 for i in 0..<n where denominator[i] {
-                    var c = counts[l[i], default: (0, 0)]
-                    c.1 += 1
-                    if numerator[i] { c.0 += 1 }
-                    counts[l[i]] = c
+                    let k = Int(index[i])
+                    den[k] += 1
+                    if numerator[i] { num[k] += 1 }
                 }
-                for group in counts.keys.sorted() {
-                    let (x, d) = counts[group]!
-                    rows.append(Row(measure: m.name, grouping: grouping, group: group, numerator: x, denominator: d, icbRatio: icbRatio))
+                for k in names.indices.sorted(by: { names[$0] < names[$1] }) where den[k] > 0 {
+                    rows.append(Row(measure: m.name, grouping: grouping, group: names[k], numerator: num[k],
+                                    denominator: den[k], icbRatio: icbRatio))
                 }
             }
         }
