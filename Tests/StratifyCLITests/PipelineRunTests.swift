@@ -144,3 +144,46 @@ import Testing
         }
     }
 }
+
+/// One run per output root; a dead run's lock and leftovers are handled (issue 6, first part).
+@Suite struct RunLockTests {
+    func setUp(_ dir: URL) throws -> (file: String, root: URL) {
+        let extract = dir.appendingPathComponent("extract").path
+        _ = try stratify(["synth", "--patients", "200", "--seed", "5", "--out", extract, "--reference", Paths.reference])
+        let root = dir.appendingPathComponent("root")
+        let p: [String: Any] = ["name": "t", "extract": extract, "as_of": "2026-03-31", "reference": Paths.reference,
+                                "output_root": root.path, "cohorts": [["name": "frail", "where": "efi_category == 'severe'"]]]
+        let file = dir.appendingPathComponent("p.json")
+        try JSONSerialization.data(withJSONObject: p).write(to: file)
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("runs"), withIntermediateDirectories: true)
+        return (file.path, root)
+    }
+
+    @Test func aLiveLockStopsASecondRun() throws {
+        try withTemporaryDirectory("lock-live") { dir in
+            let (file, root) = try setUp(dir)
+            // This test process is alive: its pid in the lock means a run is in progress.
+            try "\(ProcessInfo.processInfo.processIdentifier)\n".write(to: root.appendingPathComponent(".lock"), atomically: true, encoding: .utf8)
+            let r = try stratify(["run", file])
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains("holds the lock"), "\(r)")
+            #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("latest").path))
+        }
+    }
+
+    @Test func aStaleLockIsTakenOverAndLeftoversAreCleaned() throws {
+        try withTemporaryDirectory("lock-stale") { dir in
+            let (file, root) = try setUp(dir)
+            // A pid that is not running (pid_max is far below this on Linux).
+            try "2147483000\n".write(to: root.appendingPathComponent(".lock"), atomically: true, encoding: .utf8)
+            let leftover = root.appendingPathComponent("runs/20200101-000000-1/.staging-1")
+            try FileManager.default.createDirectory(at: leftover, withIntermediateDirectories: true)
+            let r = try stratify(["run", file])
+            #expect(r.status == 0, "\(r)")
+            #expect(r.stderr.contains("took over a stale lock"), "\(r)")
+            #expect(r.stderr.contains("removed 1 unpublished run folder"), "\(r)")
+            #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("runs/20200101-000000-1").path))
+            #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent(".lock").path), "the lock is released")
+        }
+    }
+}

@@ -26,6 +26,8 @@ public struct PipelineRun {
     public struct Result: Sendable {
         public var runDirectory: String
         public var outcome: IngestRun.Outcome
+        /// Things the analyst should know: a stale lock taken over, leftovers of a killed run cleaned.
+        public var warnings: [String] = []
     }
 
     public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> Result {
@@ -47,6 +49,16 @@ public struct PipelineRun {
         let runID = PipelineRun.newRunID()
         let runDirectory = "\(root)/runs/\(runID)"
         try FileSystem.makeDirectories(root + "/runs", mode: 0o700)
+        let lock = try RunLock(root: root)
+        defer { lock.release() }
+        var warnings: [String] = []
+        if let pid = lock.tookOverFrom {
+            warnings.append("took over a stale lock left by process \(pid), which is no longer running")
+        }
+        let leftovers = PipelineRun.cleanLeftovers(root + "/runs", except: runID)
+        if !leftovers.isEmpty {
+            warnings.append("removed \(leftovers.count) unpublished run folder(s) left by a killed run: \(leftovers.joined(separator: ", "))")
+        }
         let history = try RunHistory(path: root + "/history.sqlite")
         var previous: [String: Set<String>] = [:]
         if let last = try history.latestRun() {
@@ -83,7 +95,7 @@ public struct PipelineRun {
                            prevalence: produced.prevalence, cohorts: produced.members)
         // Point `latest` at this run only after it has been published.
         try OutputFile.write(Array((runID + "\n").utf8), to: root + "/latest", patientLevel: false)
-        return Result(runDirectory: runDirectory, outcome: outcome)
+        return Result(runDirectory: runDirectory, outcome: outcome, warnings: warnings)
     }
 
     /// The run id: local date and time plus the process id, so two runs never share a folder.

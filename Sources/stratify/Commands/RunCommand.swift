@@ -22,6 +22,7 @@ enum RunCommand {
                               outputRoot: a.values["output-root"])
         let result = try run.run(progress: Progress.ingest)
         Terminal.endProgress()
+        for w in result.warnings { Terminal.err("warning: \(w)") }
         Summary.print(result.outcome)
         printCohorts(result)
         Terminal.out("run: \(result.runDirectory)")
