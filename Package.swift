@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "StratifyFlags", dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference"], swiftSettings: checks),
         .target(name: "StratifyScores", dependencies: ["StratifyCore", "StratifyReference", "StratifyFlags"], swiftSettings: checks),
         .target(name: "StratifyExport", dependencies: ["StratifyCore", "StratifyReference", "StratifyFlags", "CSQLite"], swiftSettings: checks),
-        .target(name: "StratifySynth", dependencies: ["StratifyCore", "StratifyReference"], swiftSettings: checks),
+        .target(name: "StratifySynth", dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference"], swiftSettings: checks),
         .target(
             name: "StratifyPipeline",
             dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference", "StratifyFlags", "StratifyScores", "StratifyExport", "StratifySynth"],

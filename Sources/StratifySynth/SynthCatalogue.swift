@@ -1,4 +1,5 @@
 import StratifyCore
+import StratifyIngest
 import StratifyReference
 
 /// The real codes the generator may write, by role, taken only from `reference/` (it never makes
@@ -74,11 +75,11 @@ struct SynthCatalogue: Sendable {
         // Core20 is a national measure: if the ICB has too few deprived LSOAs to draw 20% from,
         // top up from the national table so every Core20 rule has members.
         if deprived.count < 50 {
-            deprived += imd.decile.filter { $0.value <= 2 }.keys.sorted().prefix(500).map { PatientTableLSOA.code($0) }
+            deprived += imd.decile.filter { $0.value <= 2 }.keys.sorted().prefix(500).compactMap { PatientTable.lsoaCode($0) }
         }
         deprivedLSOAs = deprived
         let lsoa21 = try IMDTable(path: reference.root + "/imd/imd2025_lsoa21.csv")
-        unmatchedLSOAs = lsoa21.decile.keys.filter { imd.decile[$0] == nil }.sorted().prefix(200).map { PatientTableLSOA.code($0) }
+        unmatchedLSOAs = lsoa21.decile.keys.filter { imd.decile[$0] == nil }.sorted().prefix(200).compactMap { PatientTable.lsoaCode($0) }
         otherLSOAs = lsoas.filter { (decileOf($0) ?? 0) > 2 }
         guard !practices.isEmpty, !otherLSOAs.isEmpty, !unmatchedLSOAs.isEmpty else {
             throw StratifyError(.runFailed, "practice or LSOA reference files are empty")
@@ -86,11 +87,4 @@ struct SynthCatalogue: Sendable {
     }
 
     func codes(_ name: String) -> [[UInt8]] { lists[name]! }
-}
-
-enum PatientTableLSOA {
-    static func code(_ digits: Int32) -> String {
-        let s = String(digits)
-        return "E01" + String(repeating: "0", count: 6 - s.count) + s
-    }
 }
