@@ -167,7 +167,7 @@ struct Evaluator {
             return .bool((0..<n).map { a[$0] != Column.nullDate && b[$0] != Column.nullDate && a[$0] >= b[$0] ? 1 : 0 })
         case .isNull:
             let c = eval(args[0])
-            return .bool((0..<n).map { isNull(c, $0) ? 1 : 0 })
+            return .bool((0..<n).map { c.isNull(at: $0) ? 1 : 0 })
         case .countTrue:
             var out = [Int64](repeating: 0, count: n)
             for a in args {
@@ -198,13 +198,11 @@ struct Evaluator {
             if f == .ifThenElse {
                 pickFirst = eval(args[0]).bools.map { $0 == 1 }
             } else {
-                pickFirst = (0..<n).map { !isNull(a, $0) }
+                pickFirst = (0..<n).map { !a.isNull(at: $0) }
             }
             return select(pickFirst, a, b)
         }
     }
-
-    func isNull(_ c: Column, _ i: Int) -> Bool { c.isNull(at: i) }
 
     /// Gives a column the branch type of an `if`/`coalesce` (null literals, ints into numbers).
     func coerce(_ c: Column, to t: ValueType) -> Column {
