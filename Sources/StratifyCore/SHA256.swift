@@ -6,10 +6,10 @@ public struct SHA256: Sendable {
     private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
-    private var pending: [UInt8] = []
+    private var feeder = BlockFeeder(size: 64)
     private var length: UInt64 = 0
 
-    public init() { pending.reserveCapacity(64) }
+    public init() {}
 
     private static let k: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
@@ -29,27 +29,15 @@ public struct SHA256: Sendable {
 
     public mutating func update(_ data: UnsafeRawBufferPointer) {
         length &+= UInt64(data.count)
-        var offset = 0
-        if !pending.isEmpty {
-            let take = min(64 - pending.count, data.count)
-            pending.append(contentsOf: data[0..<take])
-            offset = take
-            if pending.count == 64 {
-                pending.withUnsafeBytes { compress($0.baseAddress!) }
-                pending.removeAll(keepingCapacity: true)
-            }
-        }
-        guard let base = data.baseAddress else { return }
-        while data.count - offset >= 64 {
-            compress(base + offset)
-            offset += 64
-        }
-        if offset < data.count { pending.append(contentsOf: data[offset...]) }
+        // The feeder is moved out while it runs, so `compress` may mutate self meanwhile.
+        var f = feeder
+        f.feed(data) { compress($0) }
+        feeder = f
     }
 
     public mutating func finalize() -> [UInt8] {
         let bitLength = length &* 8
-        var tail = pending
+        var tail = feeder.pending
         tail.append(0x80)
         while tail.count % 64 != 56 { tail.append(0) }
         for i in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bitLength >> (UInt64(i) * 8))) }
@@ -57,7 +45,7 @@ public struct SHA256: Sendable {
             var o = 0
             while o < raw.count { compress(raw.baseAddress! + o); o += 64 }
         }
-        pending.removeAll()
+        feeder = BlockFeeder(size: 64)
         var out: [UInt8] = []
         for word in [h.0, h.1, h.2, h.3, h.4, h.5, h.6, h.7] {
             out += [UInt8(word >> 24), UInt8((word >> 16) & 0xff), UInt8((word >> 8) & 0xff), UInt8(word & 0xff)]

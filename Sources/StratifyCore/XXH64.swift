@@ -13,7 +13,7 @@ public struct XXH64: Sendable {
 
     private var v1 = p1 &+ p2, v2 = p2, v3: UInt64 = 0, v4: UInt64 = 0 &- p1
     private var total: UInt64 = 0
-    private var pending: [UInt8] = []
+    private var feeder = BlockFeeder(size: 32)
 
     public init() {}
 
@@ -27,22 +27,10 @@ public struct XXH64: Sendable {
 
     public mutating func update(_ data: UnsafeRawBufferPointer) {
         total &+= UInt64(data.count)
-        var offset = 0
-        if !pending.isEmpty {
-            let take = min(32 - pending.count, data.count)
-            pending.append(contentsOf: data[0..<take])
-            offset = take
-            if pending.count == 32 {
-                pending.withUnsafeBytes { stripe($0.baseAddress!) }
-                pending.removeAll(keepingCapacity: true)
-            }
-        }
-        guard let base = data.baseAddress else { return }
-        while data.count - offset >= 32 {
-            stripe(base + offset)
-            offset += 32
-        }
-        if offset < data.count { pending.append(contentsOf: data[offset...]) }
+        // The feeder is moved out while it runs, so `stripe` may mutate self meanwhile.
+        var f = feeder
+        f.feed(data) { stripe($0) }
+        feeder = f
     }
 
     @inline(__always) private mutating func stripe(_ p: UnsafeRawPointer) {
@@ -61,7 +49,7 @@ public struct XXH64: Sendable {
             h = XXH64.p5
         }
         h &+= total
-        pending.withUnsafeBytes { rest in
+        feeder.pending.withUnsafeBytes { rest in
             var i = 0
             while i + 8 <= rest.count {
                 let k = XXH64.round(0, UInt64(littleEndian: rest.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
