@@ -45,10 +45,7 @@ public struct CohortCSV {
     /// `previous` holds the patient_ids of the last run's cohort (for `new` / `continuing`).
     public func render(members: [Int], flags: FlagResult, scores: [(String, Column)], reasons: [Reason],
                        previous: Set<String>) throws(StratifyError) -> (all: [UInt8], byNeighbourhood: [String: [UInt8]]) {
-        var columns: [String: Column] = [:]
-        for (i, v) in flags.ruleSet.values.enumerated() { columns[v.name] = flags.values[i] }
-        for a in PatientAttribute.allCases { columns[a.rawValue] = flags.attributes[a] }
-        for (name, c) in scores { columns[name] = c }
+        let columns = flags.namedColumns(adding: scores)
         for name in keyValues + ["core20", "priority", "practice_code", "age", "sex"] where columns[name] == nil {
             throw StratifyError(.usage, "cohort key value '\(name)' is not a rule-set value, attribute or score field")
         }

@@ -17,6 +17,16 @@ public struct FlagResult: Sendable {
         ruleSet.values.firstIndex { $0.name == name }.map { values[$0] }
     }
 
+    /// Every column by name: rule-set values, patient attributes, then `extra` (score fields).
+    /// Names cannot collide: the compiler rejects values named like attributes.
+    public func namedColumns(adding extra: [(String, Column)] = []) -> [String: Column] {
+        var columns: [String: Column] = [:]
+        for (i, v) in ruleSet.values.enumerated() { columns[v.name] = values[i] }
+        for a in PatientAttribute.allCases { columns[a.rawValue] = attributes[a] }
+        for (name, c) in extra { columns[name] = c }
+        return columns
+    }
+
     /// Evaluates an expression compiled with `RuleSetCompiler.compileExpression` over every
     /// patient, with `externals` in the order they were declared there.
     public func evaluate(_ expr: TypedExpr, externals: [Column]) -> Column {

@@ -81,10 +81,7 @@ public struct StageResults: Sendable {
 extension FlagsRun {
     static func prevalence(_ flags: FlagResult, _ scored: [(String, Column)], _ measures: [PrevalenceMeasure],
                            _ practices: PracticeTable) throws(StratifyError) -> Prevalence {
-        var columns: [String: Column] = [:]
-        for (i, v) in flags.ruleSet.values.enumerated() { columns[v.name] = flags.values[i] }
-        for (name, c) in scored { columns[name] = c }
-        for a in PatientAttribute.allCases { columns[a.rawValue] = flags.attributes[a] }
+        let columns = flags.namedColumns(adding: scored)
         guard case .int(let age)? = flags.attributes[.age], case .int(let quintile)? = flags.attributes[.imdQuintile],
               case .string(let practiceIndex, let practiceTable)? = flags.attributes[.practiceCode] else {
             preconditionFailure("patient attributes have fixed types")

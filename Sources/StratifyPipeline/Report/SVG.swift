@@ -41,7 +41,8 @@ enum SVG {
                 var path = ""
                 for step in 1...60 {
                     let nn = maxN * Double(step) / 60
-                    let v = min(max(target + sign * z * (target * (1 - target) / nn).squareRoot(), lo), hi)
+                    let limits = PrevalenceStatistics.funnel(target: target, n: Int(nn.rounded(.up)), z: z)!
+                    let v = min(max(sign < 0 ? limits.low : limits.high, lo), hi)
                     path += (step == 1 ? "M" : "L") + "\(n(x(nn))),\(n(y(v)))"
                 }
                 out += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(colour)\" stroke-dasharray=\"4 3\"/>"
