@@ -12,6 +12,11 @@ public struct ReferenceData: Sendable {
         self.root = root
     }
 
+    /// The shipped ICB's practice, PCN and neighbourhood table (NHS North Central London), and
+    /// its LSOA 2011 codes: one place names them (reference/README.md).
+    public var practicesPath: String { root + "/practices/north_central_london.csv" }
+    public var icbLSOAPath: String { root + "/practices/north_central_london_lsoa11.txt" }
+
     /// A handle that was not checked (for code that resolves no files).
     public static func unchecked(root: String) throws(StratifyError) -> ReferenceData { ReferenceData(uncheckedRoot: root) }
 

@@ -31,8 +31,7 @@ public struct SyntheticExtract {
     public init(options: SynthOptions, reference: ReferenceData) throws(StratifyError) {
         self.options = options
         let catalogue = try SynthCatalogue(
-            reference: reference, practicesFile: reference.root + "/practices/north_central_london.csv",
-            lsoaFile: reference.root + "/practices/north_central_london_lsoa11.txt",
+            reference: reference, practicesFile: reference.practicesPath, lsoaFile: reference.icbLSOAPath,
             imdFile: reference.root + "/imd/imd2019_lsoa11.csv")
         icbCore20Share = catalogue.icbCore20Share
         generator = PatientGenerator(catalogue: catalogue, conditions: Conditions.calibrated(ageWeights: AgeStructure.weights),

@@ -30,7 +30,7 @@ public enum FlagsSetup {
     public static func prevalence(reference: ReferenceData) throws(StratifyError)
         -> (measures: [PrevalenceMeasure], practices: PracticeTable, disclosure: DisclosureControl) {
         (try PrevalenceMeasure.load(reference: reference),
-         try PracticeTable(path: reference.root + "/practices/north_central_london.csv"), DisclosureControl())
+         try PracticeTable(path: reference.practicesPath), DisclosureControl())
     }
 
     public static func imd(_ version: IMDVersion, reference: ReferenceData) throws(StratifyError) -> IMDTable {

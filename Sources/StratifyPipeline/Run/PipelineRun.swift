@@ -36,7 +36,7 @@ public struct PipelineRun {
         let day = asOf ?? d.asOf ?? LocalDate.today()
         let reference = try ReferenceData(root: d.reference)
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
-        let practices = try PracticeTable(path: reference.root + "/practices/north_central_london.csv")
+        let practices = try PracticeTable(path: reference.practicesPath)
         let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         var identifier = CohortCSV.Identifier.nhsNumber
         if d.identifiers == .pseudonym {
