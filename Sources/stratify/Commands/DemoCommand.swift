@@ -27,11 +27,6 @@ enum DemoCommand {
         let s = try demo.synthesize(progress: Progress.synth)
         Terminal.endProgress()
         Terminal.out("synthetic extract: \(demo.extractDirectory) (\(s.rows[.patients] ?? 0) patients, \(s.rows[.clinicalEvents] ?? 0) events, \(s.rows[.medications] ?? 0) medication issues)")
-        let result = try demo.run(progress: Progress.ingest)
-        Terminal.endProgress()
-        for w in result.warnings { Terminal.err("warning: \(w)") }
-        Summary.print(result.outcome)
-        RunCommand.printCohorts(result)
-        Terminal.out("run: \(result.runDirectory) (report.html, patients.csv, cohorts/, prevalence/)")
+        RunCommand.report(try demo.run(progress: Progress.ingest), contents: " (report.html, patients.csv, cohorts/, prevalence/)")
     }
 }

@@ -20,15 +20,19 @@ enum RunCommand {
         let definition = try PipelineDefinition(path: a.positionals[0])
         let run = PipelineRun(definition: definition, asOf: try a.day("as-of", in: spec), extract: a.values["extract"],
                               outputRoot: a.values["output-root"])
-        let result = try run.run(progress: Progress.ingest)
+        report(try run.run(progress: Progress.ingest))
+    }
+
+    /// What `run` and `demo` print after a pipeline run: warnings, the summary, cohort sizes.
+    static func report(_ result: PipelineRun.Result, contents: String = "") {
         Terminal.endProgress()
         for w in result.warnings { Terminal.err("warning: \(w)") }
         Summary.print(result.outcome)
         printCohorts(result)
-        Terminal.out("run: \(result.runDirectory)")
+        Terminal.out("run: \(result.runDirectory)" + contents)
     }
 
-    static func printCohorts(_ result: PipelineRun.Result) {
+    private static func printCohorts(_ result: PipelineRun.Result) {
         guard case .object(let cohorts)? = result.outcome.manifest["cohorts"] else { return }
         for (name, c) in cohorts {
             if case .int(let n)? = c["members"], case .int(let new)? = c["new"], case .int(let left)? = c["leavers"] {
