@@ -11,6 +11,10 @@ public struct FlagEngine: ExtractSink {
     let events: Dispatch
     let medications: Dispatch
     let kinds: [AggregationKind]
+    // Per-aggregation parameters the streaming loop reads, copied out of `ruleSet` once so the
+    // loop does not copy an `Aggregation` (and its `ranges` array) per row.
+    let caps: [Int]
+    let limits: [(sysLow: Double, sysHigh: Double, diaLow: Double, diaHigh: Double)]
     // Per-aggregation columns, indexed by patient. Nested-array element mutation
     // (`dates[a][p] = x`) happens in place: no copy-on-write per event.
     var counts: [[Int32]] = []
@@ -33,6 +37,10 @@ public struct FlagEngine: ExtractSink {
         events = Dispatch(ruleSet: ruleSet, domain: .events, asOf: asOf)
         medications = Dispatch(ruleSet: ruleSet, domain: .medications, asOf: asOf)
         kinds = ruleSet.aggregations.map(\.kind)
+        caps = ruleSet.aggregations.map(\.cap)
+        limits = ruleSet.aggregations.map { a in
+            a.ranges.count == 4 ? (a.ranges[0], a.ranges[1], a.ranges[2], a.ranges[3]) : (0, 0, 0, 0)
+        }
     }
 
     mutating func start(patients n: Int) {
@@ -61,7 +69,7 @@ public struct FlagEngine: ExtractSink {
                 values2[a] = values[a]
             case .distinctCount:
                 counts[a] = Array(repeating: 0, count: n)
-                distinct[a] = Array(repeating: 0, count: n * ruleSet.aggregations[a].cap)
+                distinct[a] = Array(repeating: 0, count: n * caps[a])
             case .episodes: break
             case .bpLatest:
                 bpSlot[a] = bp.count
@@ -127,7 +135,7 @@ public struct FlagEngine: ExtractSink {
                     dates2[a][p] = date; values2[a][p] = value
                 }
             case .distinctCount:
-                let cap = ruleSet.aggregations[a].cap
+                let cap = caps[a]
                 let n = Int(counts[a][p])
                 if n >= cap { continue }
                 var seen = false
@@ -140,8 +148,8 @@ public struct FlagEngine: ExtractSink {
                 episodeDates[a][Int32(p), default: []].append(date)
             case .bpLatest:
                 guard !value.isNaN else { continue }
-                let r = ruleSet.aggregations[a].ranges
-                let (lo, hi) = op.role == 0 ? (r[0], r[1]) : (r[2], r[3])
+                let l = limits[a]
+                let (lo, hi) = op.role == 0 ? (l.sysLow, l.sysHigh) : (l.diaLow, l.diaHigh)
                 if value < lo || value > hi { quality.bpValuesOutOfRange += 1; continue }
                 if op.role == 0 { bp[bpSlot[a]].addSystolic(patient: p, date: date, value: Float(value)) }
                 else { bp[bpSlot[a]].addDiastolic(patient: p, date: date, value: Float(value)) }
