@@ -17,6 +17,32 @@ public indirect enum JSON: Sendable, Equatable {
         return out
     }
 
+    /// One line, no spaces: for JSON-lines logs.
+    public func renderCompact() -> String {
+        var out = ""
+        writeCompact(into: &out)
+        return out
+    }
+
+    private func writeCompact(into out: inout String) {
+        switch self {
+        case .array(let items):
+            out += "["
+            for (i, v) in items.enumerated() { if i > 0 { out += "," }; v.writeCompact(into: &out) }
+            out += "]"
+        case .object(let pairs):
+            out += "{"
+            for (i, (k, v)) in pairs.enumerated() {
+                if i > 0 { out += "," }
+                JSON.quote(k, into: &out)
+                out += ":"
+                v.writeCompact(into: &out)
+            }
+            out += "}"
+        default: write(into: &out, indent: 0)
+        }
+    }
+
     private func write(into out: inout String, indent: Int) {
         let pad = String(repeating: "  ", count: indent + 1), end = String(repeating: "  ", count: indent)
         switch self {

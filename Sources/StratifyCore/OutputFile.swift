@@ -85,7 +85,7 @@ public final class OutputFile {
         if fd >= 0 { close(fd); unlink(temporaryPath) }
     }
 
-    static func directory(of path: String) -> String {
+    public static func directory(of path: String) -> String {
         guard let slash = path.lastIndex(of: "/") else { return "" }
         return String(path[..<slash])
     }

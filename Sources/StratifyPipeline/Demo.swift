@@ -36,10 +36,10 @@ public struct Demo {
     }
 
     /// The whole pipeline, as far as it exists, on the demo extract.
-    public func run(progress: (IngestProgress) -> Void) throws(StratifyError) -> PipelineRun.Result {
+    public func run(progress: (IngestProgress) -> Void, log: (RunEvent) -> Void = { _ in }) throws(StratifyError) -> PipelineRun.Result {
         var definition = try PipelineDefinition(path: pipeline)
         definition.reference = reference.root
         return try PipelineRun(definition: definition, asOf: asOf, extract: extractDirectory,
-                               outputRoot: root).run(progress: progress)
+                               outputRoot: root).run(progress: progress, log: log)
     }
 }

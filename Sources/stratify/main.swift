@@ -5,9 +5,13 @@ import StratifyCore
 
 // Writes to a closed pipe (`stratify ... | head`) must fail with EPIPE, not kill the process.
 signal(SIGPIPE, SIG_IGN)
+// A file-size limit (ulimit -f) must fail the write with EFBIG, reported like a full disk,
+// not kill the process with a core dump halfway through a run.
+signal(SIGXFSZ, SIG_IGN)
 
 let commands: [(spec: CommandSpec, run: ([String]) throws(StratifyError) -> Void)] = [
     (DemoCommand.spec, DemoCommand.run),
+    (DoctorCommand.spec, DoctorCommand.run),
     (FlagsCommand.spec, FlagsCommand.run),
     (IngestCommand.spec, IngestCommand.run),
     (RulesCommand.spec, RulesCommand.run),
@@ -35,14 +39,6 @@ let topHelp = """
       64  bad invocation (unknown option, missing argument)
       65  bad input data (missing file or column, too many quarantined rows, corrupt gzip)
     """
-
-func exitCode(_ kind: FailureKind) -> Int32 {
-    switch kind {
-    case .usage: 64
-    case .inputData: 65
-    case .runFailed: 1
-    }
-}
 
 var args = Array(CommandLine.arguments.dropFirst())
 if args.isEmpty || args == ["--help"] || args == ["-h"] || args == ["help"] {

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import CSQLite
 import StratifyCore
 
@@ -32,6 +35,9 @@ public final class RunHistory {
             db = nil
             throw StratifyError(.runFailed, "cannot open run history '\(path)': \(message)")
         }
+        // Cohort memberships are patient identifiers: the history is patient-level data (0600;
+        // SQLite gives its -wal and -shm files the same mode).
+        chmod(path, 0o600)
         do {
             try exec("PRAGMA journal_mode=WAL")
             try exec(RunHistory.schema)
@@ -46,6 +52,24 @@ public final class RunHistory {
     }
 
     deinit { sqlite3_close(db) }
+
+    /// Read-only integrity check for `stratify doctor`: nil when the file is sound, else what
+    /// SQLite says is wrong.
+    public static func check(path: String) -> String? {
+        var db: OpaquePointer?
+        defer { sqlite3_close(db) }
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else {
+            return db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot be opened"
+        }
+        var stmt: OpaquePointer?
+        guard sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &stmt, nil) == SQLITE_OK else {
+            return String(cString: sqlite3_errmsg(db))
+        }
+        defer { sqlite3_finalize(stmt) }
+        guard sqlite3_step(stmt) == SQLITE_ROW else { return String(cString: sqlite3_errmsg(db)) }
+        let result = RunHistory.text(stmt!, 0)
+        return result == "ok" ? nil : result
+    }
 
     func exec(_ sql: String) throws(StratifyError) {
         var err: UnsafeMutablePointer<CChar>?
@@ -85,6 +109,19 @@ public final class RunHistory {
         var id: String?
         try query("SELECT run_id FROM runs ORDER BY as_of DESC, run_id DESC LIMIT 1") { id = RunHistory.text($0, 0) }
         return id
+    }
+
+    /// The run recorded most recently (insertion order, whatever its as-of date).
+    public func lastRecorded() throws(StratifyError) -> String? {
+        var id: String?
+        try query("SELECT run_id FROM runs ORDER BY rowid DESC LIMIT 1") { id = RunHistory.text($0, 0) }
+        return id
+    }
+
+    public func contains(run: String) throws(StratifyError) -> Bool {
+        var found = false
+        try query("SELECT 1 FROM runs WHERE run_id = ?", [run]) { _ in found = true }
+        return found
     }
 
     public func members(run: String, cohort: String) throws(StratifyError) -> Set<String> {

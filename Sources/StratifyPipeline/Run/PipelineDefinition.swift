@@ -26,6 +26,8 @@ public struct PipelineDefinition: Sendable {
     public var imd: String
     public var identifiers: Identifiers
     public var pseudonymKeyEnvironment: String
+    /// A file holding the pseudonym key; takes precedence over the environment variable.
+    public var pseudonymKeyFile: String?
     public var suppressionThreshold: Int
     public var suppressionMultiple: Int
     public var outputRoot: String
@@ -72,6 +74,7 @@ public struct PipelineDefinition: Sendable {
         guard let i = Identifiers(rawValue: ids) else { throw r.fail("$.identifiers", "expected \"nhs_number\" or \"pseudonym\"") }
         identifiers = i
         pseudonymKeyEnvironment = try r.optionalString(root, "pseudonym_key_env", "$") ?? "STRATIFY_PSEUDONYM_KEY"
+        pseudonymKeyFile = try r.optionalString(root, "pseudonym_key_file", "$")
         let suppression = try r.optionalObject(root, "suppression", "$") ?? [:]
         suppressionThreshold = try r.optionalInt(suppression, "threshold", "$.suppression") ?? 7
         suppressionMultiple = try r.optionalInt(suppression, "multiple", "$.suppression") ?? 5
@@ -126,7 +129,7 @@ public struct PipelineDefinition: Sendable {
         }
     }
 
-    static let keys: Set<String> = ["name", "extract", "as_of", "reference", "rules", "imd", "identifiers", "pseudonym_key_env",
+    static let keys: Set<String> = ["name", "extract", "as_of", "reference", "rules", "imd", "identifiers", "pseudonym_key_env", "pseudonym_key_file",
                                     "suppression", "output_root", "cohorts", "description", "plus_groups", "outputs"]
 }
 

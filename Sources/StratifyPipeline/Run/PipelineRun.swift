@@ -30,43 +30,43 @@ public struct PipelineRun {
         public var warnings: [String] = []
     }
 
-    public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> Result {
+    public func run(progress: (IngestProgress) -> Void = { _ in }, log: (RunEvent) -> Void = { _ in }) throws(StratifyError) -> Result {
+        let t0 = MonotonicClock.now()
         let d = definition
-        let root = outputRoot ?? d.outputRoot
+        let out = OutputRoot(path: outputRoot ?? d.outputRoot)
         let day = asOf ?? d.asOf ?? LocalDate.today()
+        let runID = PipelineRun.newRunID()
+        log(RunEvent("run_started", [("run_id", .string(runID)), ("pipeline", .string(d.name)), ("as_of", .string(day.description))]))
+        var clock = StageClock()
+
+        // Everything that can be checked before any patient row is read.
+        try SafetyChecks.refuseWorldWritable(d.reference, what: "reference folder")
         let reference = try ReferenceData(root: d.reference)
+        let verified = try ReferenceIntegrity(reference: reference).verify()
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
         let practices = try PracticeTable(path: reference.practicesPath)
         let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-        var identifier = CohortCSV.Identifier.nhsNumber
-        if d.identifiers == .pseudonym {
-            guard let key = ProcessInfoLite.environment(d.pseudonymKeyEnvironment), key.utf8.count >= 16 else {
-                throw StratifyError(.usage, "pipeline \(d.path) asks for pseudonyms but $\(d.pseudonymKeyEnvironment) is unset or shorter than 16 bytes",
-                                    help: "export \(d.pseudonymKeyEnvironment) with a secret of at least 16 bytes (keep it out of the pipeline file)")
-            }
-            identifier = .pseudonym(HMACSHA256(key: Array(key.utf8)))
-        }
-        let runID = PipelineRun.newRunID()
-        let runDirectory = "\(root)/runs/\(runID)"
-        try FileSystem.makeDirectories(root + "/runs", mode: 0o700)
-        let lock = try RunLock(root: root)
+        let identifier = try PseudonymKey.identifier(for: d)
+        try FileSystem.makeDirectories(out.runs, mode: 0o700)
+        try SafetyChecks.refuseWorldWritable(out.path, what: "output root")
+        let lock = try RunLock(root: out.path)
         defer { lock.release() }
         var warnings: [String] = []
         if let pid = lock.tookOverFrom {
             warnings.append("took over a stale lock left by process \(pid), which is no longer running")
         }
-        let leftovers = PipelineRun.cleanLeftovers(root + "/runs", except: runID)
-        if !leftovers.isEmpty {
-            warnings.append("removed \(leftovers.count) unpublished run folder(s) left by a killed run: \(leftovers.joined(separator: ", "))")
-        }
-        let history = try RunHistory(path: root + "/history.sqlite")
+        let history = try RunHistory(path: out.history)
+        warnings += try out.recover(history: history)
+        for w in warnings { log(RunEvent("warning", [("message", .string(w))], level: "warning")) }
         var previous: [String: Set<String>] = [:]
         if let last = try history.latestRun() {
             for c in d.cohorts { previous[c.name] = try history.members(run: last, cohort: c.name) }
         }
         let pastSizes = try history.cohortSizes()
+        log(.stage("prepare", seconds: clock.lap(), [("reference_files_verified", .int(verified))]))
+
         var flagsRun = FlagsRun(
-            ingest: IngestRun(extractDirectory: extract ?? d.extract, outputDirectory: runDirectory, options: IngestOptions(asOf: day)),
+            ingest: IngestRun(extractDirectory: extract ?? d.extract, outputDirectory: out.partial(runID), options: IngestOptions(asOf: day)),
             ruleSet: ruleSet, imd: try FlagsSetup.imd(IMDVersion(rawValue: d.imd)!, reference: reference),
             scores: try FlagsSetup.scores(reference: reference),
             prevalence: (try PrevalenceMeasure.load(reference: reference), practices,
@@ -77,6 +77,7 @@ public struct PipelineRun {
         let cohorts = wantCohorts ? d.cohorts : [], file = d.path, chosenIdentifier = identifier, previousMembers = previous
         let produced = Produced()
         flagsRun.extraOutputs = { @Sendable (stages, directory) throws(StratifyError) in
+            let t = MonotonicClock.now()
             let written = try CohortStage.write(cohorts, file: file, flags: stages.flags, scores: stages.scores,
                                                 directory: directory + "/cohorts", identifier: chosenIdentifier,
                                                 practices: byCode, previous: previousMembers)
@@ -86,16 +87,39 @@ public struct PipelineRun {
                 let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes).render()
                 try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: false)
             }
+            produced.outputSeconds = MonotonicClock.seconds(since: t)
             return written.sections + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
         }
-        let outcome = try flagsRun.run(progress: progress)
-        // Record the published run, then point `latest` at it: a failure before this point leaves
-        // the history and `latest` as they were.
-        try history.record(runID: runID, pipeline: d.name, asOf: day, manifest: outcome.manifest.render(),
-                           prevalence: produced.prevalence, cohorts: produced.members)
-        // Point `latest` at this run only after it has been published.
-        try OutputFile.write(Array((runID + "\n").utf8), to: root + "/latest", patientLevel: false)
-        return Result(runDirectory: runDirectory, outcome: outcome, warnings: warnings)
+        var outcome: IngestRun.Outcome
+        do {
+            outcome = try flagsRun.run(progress: progress)
+        } catch {
+            throw PipelineRun.failed(error, runID: runID, root: out)
+        }
+        _ = clock.lap()  // ingest, flags, scores and outputs report their own seconds
+        for event in RunEvent.stages(of: outcome.manifest, outputSeconds: produced.outputSeconds) { log(event) }
+        try out.publish(runID) { () throws(StratifyError) in
+            try history.record(runID: runID, pipeline: d.name, asOf: day, manifest: outcome.manifest.render(),
+                               prevalence: produced.prevalence, cohorts: produced.members)
+        }
+        log(.stage("publish", seconds: clock.lap()))
+        outcome.manifestPath = out.run(runID) + "/manifest.json"
+        log(RunEvent("run_finished", [("run_id", .string(runID)), ("status", .string("succeeded")),
+                                      ("seconds", .double(MonotonicClock.seconds(since: t0))),
+                                      ("peak_rss_bytes", .int(ProcessInfoLite.peakRSS))]))
+        return Result(runDirectory: out.run(runID), outcome: outcome, warnings: warnings)
+    }
+
+    /// A failed run's partial folder is removed; bad-input runs keep their manifest and
+    /// quarantine files in `<root>/failed/<id>/`, and the error says where.
+    static func failed(_ error: StratifyError, runID: String, root: OutputRoot) -> StratifyError {
+        var error = error
+        if let kept = try? root.keepFailed(runID) {
+            error.help = "previous outputs in \(root.path) are untouched; this run's manifest and quarantine files are in \(kept)/; fix the extract (docs/input-contract.md lists the reasons)"
+        } else {
+            try? FileSystem.removeTree(root.partial(runID))
+        }
+        return error
     }
 
     /// The run id: local date and time plus the process id, so two runs never share a folder.
@@ -113,5 +137,6 @@ public struct PipelineRun {
 final class Produced: @unchecked Sendable {
     var members: [(name: String, patientIDs: [String])] = []
     var prevalence: Prevalence?
+    var outputSeconds = 0.0
 }
 

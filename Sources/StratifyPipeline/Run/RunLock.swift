@@ -3,61 +3,59 @@ import Glibc
 #endif
 import StratifyCore
 
-/// One run at a time per output root: `<root>/.lock` holds the running process's pid. A lock
-/// left by a process that no longer exists is stale and is taken over (the caller reports it).
+/// One run at a time per output root. The lock is an `flock` on `<root>/.lock`, which the kernel
+/// releases when the holder dies, however it dies, so two runs can never both believe they hold
+/// it (a pid file alone cannot promise that: two runs may see the same stale pid and both take
+/// over). The file also holds the holder's pid, for messages, and is emptied on a clean release;
+/// a pid found there by the next run means its writer died holding the lock (killed, power cut):
+/// that stale lock is taken over and reported.
 public final class RunLock {
     public let path: String
     /// The pid of a dead process whose lock was taken over, if any.
     public private(set) var tookOverFrom: Int32?
+    private var fd: Int32
 
     public init(root: String) throws(StratifyError) {
         path = root + "/.lock"
-        for _ in 0..<2 {
-            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            if fd >= 0 {
-                let text = "\(getpid())\n"
-                _ = text.withCString { write(fd, $0, strlen($0)) }
-                fsync(fd)
-                close(fd)
-                return
-            }
-            guard errno == EEXIST else {
-                throw StratifyError(.runFailed, "cannot create lock '\(path)': \(String(cString: strerror(errno)))")
-            }
-            let holder = (try? FileSystem.readAll(path)).flatMap { Int32(String(decoding: $0, as: UTF8.self).trimmed("\n ")) }
-            if let pid = holder, pid > 0, kill(pid, 0) == 0 || errno == EPERM {
-                throw StratifyError(.runFailed, "another run (pid \(pid)) holds the lock on '\(root)'",
-                                    help: "wait for it to finish; if that process is not a Stratify run, remove \(path)")
-            }
-            // Stale: the holder is gone (or the file is unreadable). Take it over.
-            tookOverFrom = holder ?? -1
-            unlink(path)
+        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            throw StratifyError(.runFailed, "cannot create lock '\(path)': \(String(cString: strerror(errno)))",
+                                help: "check that the output root is writable by this user")
         }
-        throw StratifyError(.runFailed, "cannot take over the stale lock '\(path)'")
+        let holder = RunLock.pid(in: fd)
+        if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let reason = errno
+            close(fd)
+            fd = -1
+            guard reason == EWOULDBLOCK else {
+                throw StratifyError(.runFailed, "cannot lock '\(path)': \(String(cString: strerror(reason)))")
+            }
+            let who = holder.map { "another run (pid \($0))" } ?? "another run"
+            throw StratifyError(.runFailed, "\(who) holds the lock on '\(root)'",
+                                help: "wait for it to finish; runs on one output root never overlap")
+        }
+        if let pid = RunLock.pid(in: fd), pid != getpid() { tookOverFrom = pid }
+        let text = Array("\(getpid())\n".utf8)
+        ftruncate(fd, 0)
+        _ = text.withUnsafeBytes { pwrite(fd, $0.baseAddress!, $0.count, 0) }
+        fsync(fd)
     }
 
-    private var released = false
+    private static func pid(in fd: Int32) -> Int32? {
+        var buffer = [UInt8](repeating: 0, count: 32)
+        let n = buffer.withUnsafeMutableBytes { pread(fd, $0.baseAddress!, $0.count, 0) }
+        guard n > 0 else { return nil }
+        return Int32(String(decoding: buffer[0..<n], as: UTF8.self).trimmed("\n "))
+    }
 
-    /// Idempotent: a second call must not remove a lock another run has taken since.
+    /// Idempotent. The file is emptied, not removed: removing it would let a run that opened the
+    /// old file and a run that creates a new one lock different files at once.
     public func release() {
-        if released { return }
-        released = true
-        unlink(path)
+        guard fd >= 0 else { return }
+        ftruncate(fd, 0)
+        close(fd)  // closing drops the flock
+        fd = -1
     }
 
     deinit { release() }
-}
-
-extension PipelineRun {
-    /// Removes run folders a killed run left behind (no manifest.json: never published), and
-    /// returns their names for the report to the analyst.
-    static func cleanLeftovers(_ runsDirectory: String, except current: String) -> [String] {
-        var removed: [String] = []
-        for name in FileSystem.list(runsDirectory).sorted() where name != current {
-            let dir = runsDirectory + "/" + name
-            guard FileSystem.isDirectory(dir), !FileSystem.exists(dir + "/manifest.json") else { continue }
-            if (try? FileSystem.removeTree(dir)) != nil { removed.append(name) }
-        }
-        return removed
-    }
 }

@@ -12,6 +12,7 @@ enum DemoCommand {
             FlagSpec(name: "pipeline", valueName: "file", help: "Pipeline definition. (default: pipelines/demo.json)"),
             FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "The run's as-of date; run again with a later one to see new, continuing and leaving patients. (default: 2026-03-31)"),
             .reference,
+            .logJSON,
             .quiet,
         ])
 
@@ -27,6 +28,9 @@ enum DemoCommand {
         let s = try demo.synthesize(progress: Progress.synth)
         Terminal.endProgress()
         Terminal.out("synthetic extract: \(demo.extractDirectory) (\(s.rows[.patients] ?? 0) patients, \(s.rows[.clinicalEvents] ?? 0) events, \(s.rows[.medications] ?? 0) medication issues)")
-        RunCommand.report(try demo.run(progress: Progress.ingest), contents: " (report.html, patients.csv, cohorts/, prevalence/)")
+        let result = try JSONLog.around(a.values["log-json"]) { (log) throws(StratifyError) in
+            try demo.run(progress: Progress.ingest, log: { Progress.stage($0); log($0) })
+        }
+        RunCommand.report(result, contents: " (report.html, patients.csv, cohorts/, prevalence/)")
     }
 }

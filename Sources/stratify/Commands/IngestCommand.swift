@@ -31,6 +31,14 @@ enum Progress {
         Terminal.progress("ingest \(p.table.rawValue): \(Terminal.megabytes(p.bytesRead)) MB read (\(min(pct, 100))%)")
     }
 
+    /// Stage progress after ingest: what the run is doing now, on a terminal only.
+    static func stage(_ e: RunEvent) {
+        guard e.event == "stage_finished", let stage = e.fields.first(where: { $0.0 == "stage" })?.1,
+              case .string(let name) = stage else { return }
+        let next = ["prepare": "ingest", "ingest": "flags", "flags": "scores", "scores": "outputs", "outputs": "publish"]
+        if let n = next[name] { Terminal.progress("\(name) done; \(n)…") }
+    }
+
     static func synth(_ done: Int, _ total: Int) {
         Terminal.progress("synth: \(done) of \(total) patients")
     }

@@ -10,6 +10,7 @@ enum RunCommand {
             FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "Override the definition's as-of date."),
             FlagSpec(name: "extract", valueName: "dir", help: "Override the definition's extract folder."),
             FlagSpec(name: "output-root", valueName: "dir", help: "Override the definition's output root."),
+            .logJSON,
             .quiet,
         ])
 
@@ -20,7 +21,10 @@ enum RunCommand {
         let definition = try PipelineDefinition(path: a.positionals[0])
         let run = PipelineRun(definition: definition, asOf: try a.day("as-of", in: spec), extract: a.values["extract"],
                               outputRoot: a.values["output-root"])
-        report(try run.run(progress: Progress.ingest))
+        let result = try JSONLog.around(a.values["log-json"]) { (log) throws(StratifyError) in
+            try run.run(progress: Progress.ingest, log: { Progress.stage($0); log($0) })
+        }
+        report(result)
     }
 
     /// What `run` and `demo` print after a pipeline run: warnings, the summary, cohort sizes.

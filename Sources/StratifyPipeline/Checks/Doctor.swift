@@ -1,0 +1,134 @@
+import StratifyCore
+import StratifyExport
+import StratifyIngest
+import StratifyReference
+
+/// `stratify doctor`: checks what a scheduled run depends on, before the night it matters, and
+/// says how to fix each problem. It reads and checks; it changes nothing (it does not even take
+/// the lock or open the history for writing).
+public struct Doctor {
+    public enum Status: String, Sendable { case ok, warning, problem }
+
+    public struct Finding: Sendable {
+        public var status: Status
+        public var subject: String
+        public var detail: String
+        public var fix: String?
+    }
+
+    public var pipelinePath: String
+    public var referenceOverride: String?
+    public var outputRootOverride: String?
+    public var extractOverride: String?
+
+    public init(pipeline: String, reference: String? = nil, outputRoot: String? = nil, extract: String? = nil) {
+        pipelinePath = pipeline
+        referenceOverride = reference
+        outputRootOverride = outputRoot
+        extractOverride = extract
+    }
+
+    /// Space a run needs beyond its inputs: outputs are a fraction of the extract (patients.csv
+    /// is about 300 bytes a patient, events are not copied), plus room for quarantine files and
+    /// the history. Generous on purpose: a full disk mid-run is what this is here to prevent.
+    static func bytesNeeded(extractBytes: Int64) -> Int64 { extractBytes / 4 + 256 << 20 }
+
+    public func run() -> [Finding] {
+        var findings: [Finding] = []
+        func add(_ s: Status, _ subject: String, _ detail: String, fix: String? = nil) {
+            findings.append(Finding(status: s, subject: subject, detail: detail, fix: fix))
+        }
+        func add(_ subject: String, _ error: StratifyError) { add(.problem, subject, error.message, fix: error.help) }
+
+        let definition: PipelineDefinition
+        do { definition = try PipelineDefinition(path: pipelinePath) } catch {
+            add("pipeline", error)
+            return findings
+        }
+        add(.ok, "pipeline", "\(pipelinePath) is a valid definition (\(definition.cohorts.count) cohorts)")
+        var d = definition
+        if let r = referenceOverride { d.reference = r }
+
+        // Reference data: present, unchanged, private, and a rule set that compiles.
+        if FileSystem.isWorldWritable(d.reference) {
+            add(.problem, "reference", "'\(d.reference)' is writable by every user", fix: "chmod o-w '\(d.reference)'")
+        }
+        do {
+            let reference = try ReferenceData(root: d.reference)
+            let (checked, problems) = try ReferenceIntegrity(reference: reference).problems(includeScripts: true)
+            for p in problems {
+                add(.problem, "reference", "'\(p.path)' is \(p.issue)",
+                    fix: "restore reference/ from git (git checkout -- reference), or regenerate reference/manifest.json with reference/scripts/build_manifest.py if the change is intended")
+            }
+            if problems.isEmpty { add(.ok, "reference", "\(checked) files match the SHA-256 in \(d.reference)/manifest.json") }
+            let rules = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
+            add(.ok, "rules", "\(rules.name) \(rules.version) compiles (\(rules.lists.count) code lists)")
+        } catch {
+            add("reference", error)
+        }
+
+        if d.identifiers == .pseudonym {
+            do { _ = try PseudonymKey.key(for: d); add(.ok, "pseudonym key", "found, at least \(PseudonymKey.minimumBytes) bytes") } catch {
+                add("pseudonym key", error)
+            }
+        }
+
+        // The extract: files present and every header readable, before any row is read.
+        let extract = extractOverride ?? d.extract
+        var extractBytes: Int64 = 0
+        do {
+            let reader = try ExtractReader(directory: extract, options: IngestOptions(asOf: d.asOf ?? LocalDate.today()))
+            for f in reader.files.files.values { extractBytes += FileSystem.fileSize(f.path) ?? 0 }
+            add(.ok, "extract", "\(extract): \(reader.files.files.count) tables, headers valid, \(Doctor.megabytes(extractBytes)) MB")
+        } catch {
+            add("extract", error)
+        }
+
+        findings += outputRootFindings(outputRootOverride ?? d.outputRoot, extractBytes: extractBytes)
+        return findings
+    }
+
+    func outputRootFindings(_ rootPath: String, extractBytes: Int64) -> [Finding] {
+        var findings: [Finding] = []
+        func add(_ s: Status, _ detail: String, fix: String? = nil) {
+            findings.append(Finding(status: s, subject: "output root", detail: detail, fix: fix))
+        }
+        var existing = rootPath
+        while !FileSystem.exists(existing), existing.contains("/") { existing = OutputFile.directory(of: existing) }
+        if !FileSystem.exists(existing) { existing = "." }
+        if existing != rootPath {
+            add(.ok, "'\(rootPath)' does not exist yet; the first run creates it under '\(existing)'")
+        }
+        if FileSystem.isWorldWritable(rootPath) {
+            add(.problem, "'\(rootPath)' is writable by every user", fix: "chmod o-w '\(rootPath)'")
+        }
+        if !FileSystem.isWritable(existing) {
+            add(.problem, "'\(existing)' is not writable by this user", fix: "run as the pipeline's service user, or fix the folder's owner")
+        }
+        if let free = FileSystem.availableBytes(existing) {
+            let need = Doctor.bytesNeeded(extractBytes: extractBytes)
+            let text = "\(Doctor.megabytes(free)) MB free, a run needs about \(Doctor.megabytes(need)) MB"
+            add(free >= need ? .ok : .problem, text, fix: free >= need ? nil : "free space on that file system, or point output_root elsewhere")
+        }
+        guard FileSystem.isDirectory(rootPath) else { return findings }
+        let root = OutputRoot(path: rootPath)
+        let partials = FileSystem.list(root.runs).filter { $0.hasPrefix(OutputRoot.partialPrefix) }
+        if !partials.isEmpty {
+            add(.warning, "\(partials.count) unfinished run folder(s) from a killed run", fix: "nothing to do: the next run completes or removes them")
+        }
+        if FileSystem.exists(root.history) {
+            if let problem = RunHistory.check(path: root.history) {
+                add(.problem, "run history '\(root.history)': \(problem)",
+                    fix: "move it aside (mv history.sqlite history.sqlite.broken); the next run starts a new history and past run folders are kept")
+            } else {
+                add(.ok, "run history '\(root.history)' passes SQLite's integrity check")
+            }
+        }
+        if let latest = root.readLatest(), !FileSystem.exists(root.run(latest) + "/manifest.json") {
+            add(.warning, "latest names run \(latest), which has no published folder", fix: "nothing to do: the next run repairs latest")
+        }
+        return findings
+    }
+
+    static func megabytes(_ bytes: Int64) -> String { String(bytes / 1_000_000) }
+}

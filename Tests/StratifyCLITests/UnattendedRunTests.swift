@@ -1,0 +1,313 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A small pipeline on a 200-patient synthetic extract, for the unattended-operation tests
+/// (issue 6): a lock, recovery after a kill, refusals, logs.
+struct RunFixture {
+    let dir: URL
+    let file: String
+    let root: URL
+    let extract: String
+
+    init(_ dir: URL, patients: Int = 200, settings: [String: Any] = [:], synthFlags: [String] = []) throws {
+        self.dir = dir
+        extract = dir.appendingPathComponent("extract").path
+        let s = try stratify(["synth", "--patients", String(patients), "--seed", "5", "--out", extract, "--reference", Paths.reference] + synthFlags)
+        guard s.status == 0 else { throw CLIError(description: "synth failed: \(s)") }
+        root = dir.appendingPathComponent("root")
+        var p: [String: Any] = ["name": "t", "extract": extract, "as_of": "2026-03-31", "reference": Paths.reference,
+                                "output_root": root.path, "cohorts": [["name": "frail", "where": "efi_category == 'severe'"]]]
+        for (k, v) in settings { p[k] = v }
+        let url = dir.appendingPathComponent("p.json")
+        try JSONSerialization.data(withJSONObject: p).write(to: url)
+        file = url.path
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("runs"), withIntermediateDirectories: true)
+    }
+
+    func run(_ extra: [String] = [], environment: [String: String] = [:]) throws -> CLIResult {
+        try stratify(["run", file] + extra, environment: environment)
+    }
+
+    var latest: String? {
+        (try? String(contentsOf: root.appendingPathComponent("latest"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func runs() throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("runs").path).sorted()
+    }
+
+    /// Every file under the output root but the lock, with its bytes, for before/after checks.
+    func snapshot() throws -> [String: Data] {
+        var out: [String: Data] = [:]
+        let base = root.path
+        guard let e = FileManager.default.enumerator(atPath: base) else { return out }
+        for case let rel as String in e where rel != ".lock" {
+            var isDir: ObjCBool = false
+            if FileManager.default.fileExists(atPath: base + "/" + rel, isDirectory: &isDir), !isDir.boolValue {
+                out[rel] = try Data(contentsOf: URL(fileURLWithPath: base + "/" + rel))
+            }
+        }
+        return out
+    }
+}
+
+/// One run per output root; a dead run's lock and leftovers are handled.
+@Suite struct RunLockTests {
+    @Test func aLiveLockStopsASecondRun() throws {
+        try withTemporaryDirectory("lock-live") { dir in
+            let f = try RunFixture(dir); let (file, root) = (f.file, f.root)
+            // This test process holds the flock, as a running `stratify run` would.
+            let fd = open(root.appendingPathComponent(".lock").path, O_RDWR | O_CREAT, 0o600)
+            defer { close(fd) }
+            #expect(flock(fd, LOCK_EX) == 0)
+            let r = try stratify(["run", file])
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains("holds the lock"), "\(r)")
+            #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("latest").path))
+        }
+    }
+
+    @Test func aStaleLockIsTakenOverAndLeftoversAreCleaned() throws {
+        try withTemporaryDirectory("lock-stale") { dir in
+            let f = try RunFixture(dir); let (file, root) = (f.file, f.root)
+            // A pid left in the file with nobody holding the flock: its writer died.
+            try "2147483000\n".write(to: root.appendingPathComponent(".lock"), atomically: true, encoding: .utf8)
+            let partial = root.appendingPathComponent("runs/.partial-20200101-000000-1/quarantine")
+            try FileManager.default.createDirectory(at: partial, withIntermediateDirectories: true)
+            let r = try stratify(["run", file])
+            #expect(r.status == 0, "\(r)")
+            #expect(r.stderr.contains("took over a stale lock left by process 2147483000"), "\(r)")
+            #expect(r.stderr.contains("removed 1 unpublished run folder"), "\(r)")
+            #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("runs/.partial-20200101-000000-1").path))
+            let lock = try String(contentsOf: root.appendingPathComponent(".lock"), encoding: .utf8)
+            #expect(lock.isEmpty, "a clean release empties the lock file")
+        }
+    }
+}
+
+
+/// Publishing: what a killed run leaves is completed or removed by the next run, and the
+/// published runs are never changed (issue 6, atomic publishing).
+@Suite struct PublishingTests {
+    @Test func aRunRecordedButNotRenamedIsFinishedByTheNextRun() throws {
+        try withTemporaryDirectory("publish-roll-forward") { dir in
+            let f = try RunFixture(dir)
+            #expect(try f.run().status == 0)
+            let id = try #require(f.latest)
+            // As if killed after the history commit, before the rename and `latest`.
+            try FileManager.default.moveItem(at: f.root.appendingPathComponent("runs/\(id)"),
+                                             to: f.root.appendingPathComponent("runs/.partial-\(id)"))
+            try FileManager.default.removeItem(at: f.root.appendingPathComponent("latest"))
+            sleep(1)
+            let r = try f.run()
+            #expect(r.status == 0, "\(r)")
+            #expect(r.stderr.contains("finished publishing run \(id)"), "\(r)")
+            #expect(FileManager.default.fileExists(atPath: f.root.appendingPathComponent("runs/\(id)/manifest.json").path))
+            #expect(try f.runs().filter { $0.hasPrefix(".partial-") }.isEmpty)
+        }
+    }
+
+    @Test func latestIsRepairedWhenAKillLeftItBehindTheHistory() throws {
+        try withTemporaryDirectory("publish-latest") { dir in
+            let f = try RunFixture(dir)
+            #expect(try f.run().status == 0)
+            let id = try #require(f.latest)
+            try "19990101-000000-1\n".write(to: f.root.appendingPathComponent("latest"), atomically: true, encoding: .utf8)
+            sleep(1)
+            let r = try f.run()
+            #expect(r.status == 0, "\(r)")
+            #expect(r.stderr.contains("pointed latest at run \(id)"), "\(r)")
+        }
+    }
+
+    @Test func aFailedRunLeavesPublishedRunsAndHistoryUntouched() throws {
+        try withTemporaryDirectory("publish-failed") { dir in
+            let f = try RunFixture(dir)
+            #expect(try f.run().status == 0)
+            let before = try f.snapshot()
+            // Every patient row of the next extract is quarantined (no header change, bad dates).
+            let patients = f.extract + "/patients.csv"
+            let lines = try String(contentsOfFile: patients, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            let broken = [String(lines[0])] + lines.dropFirst().filter { !$0.isEmpty }.map { line -> String in
+                var cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+                cells[1] = "not-a-date"
+                return cells.joined(separator: ",")
+            }
+            try (broken.joined(separator: "\n") + "\n").write(toFile: patients, atomically: true, encoding: .utf8)
+            sleep(1)
+            let r = try f.run()
+            #expect(r.status == 65, "\(r)")
+            #expect(r.stderr.contains("/failed/"), "the error says where the failed run's files are: \(r)")
+            var after = try f.snapshot()
+            for key in after.keys where key.hasPrefix("failed/") { after.removeValue(forKey: key) }
+            #expect(after == before, "published runs, latest and the history are byte-for-byte unchanged")
+            let failed = try FileManager.default.contentsOfDirectory(atPath: f.root.appendingPathComponent("failed").path)
+            #expect(failed.count == 1)
+            #expect(FileManager.default.fileExists(atPath: f.root.appendingPathComponent("failed/\(failed[0])/manifest.json").path))
+        }
+    }
+
+    @Test func aCorruptHistoryStopsTheRunBeforeAnyOutputAndIsLeftAsFound() throws {
+        try withTemporaryDirectory("publish-corrupt-history") { dir in
+            let f = try RunFixture(dir)
+            #expect(try f.run().status == 0)
+            let history = f.root.appendingPathComponent("history.sqlite")
+            try Data(repeating: 0x5A, count: 8192).write(to: history)
+            let before = try f.snapshot()
+            let r = try f.run()
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains("run history"), "\(r)")
+            #expect(r.stderr.contains("help:"), "the error says the fix: \(r)")
+            #expect(try f.snapshot() == before)
+        }
+    }
+
+    @Test func publishedFilesAreFlushedFoldersAreNotWorldReadableAndHistoryIs0600() throws {
+        try withTemporaryDirectory("publish-modes") { dir in
+            let f = try RunFixture(dir)
+            #expect(try f.run().status == 0)
+            let id = try #require(f.latest)
+            #expect(try mode(f.root.appendingPathComponent("history.sqlite").path) == 0o600)
+            #expect(try mode(f.root.appendingPathComponent("runs/\(id)").path) == 0o700)
+            for file in ["patients.csv", "cohorts/frail.csv", "prevalence/prevalence_internal.csv"] {
+                #expect(try mode(f.root.appendingPathComponent("runs/\(id)/\(file)").path) == 0o600, "\(file)")
+            }
+        }
+    }
+}
+
+/// Refusals that protect a run nobody watches (issue 6, privacy and security).
+@Suite struct RunSafetyTests {
+    @Test func aWorldWritableOutputRootIsRefused() throws {
+        try withTemporaryDirectory("safety-output") { dir in
+            let f = try RunFixture(dir)
+            #expect(chmod(f.root.path, 0o777) == 0)
+            let r = try f.run()
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains("writable by every user") && r.stderr.contains("chmod o-w"), "\(r)")
+            #expect(f.latest == nil)
+        }
+    }
+
+    @Test func aWorldWritableReferenceFolderIsRefused() throws {
+        try withTemporaryDirectory("safety-reference") { dir in
+            let reference = try copyReference(to: dir)
+            let f = try RunFixture(dir, settings: ["reference": reference.path])
+            #expect(chmod(reference.path, 0o777) == 0)
+            let r = try f.run()
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains("reference folder") && r.stderr.contains("writable by every user"), "\(r)")
+        }
+    }
+
+    @Test func anAlteredReferenceFileFailsItsChecksum() throws {
+        try withTemporaryDirectory("safety-checksum") { dir in
+            let reference = try copyReference(to: dir)
+            let f = try RunFixture(dir, settings: ["reference": reference.path])
+            let list = reference.appendingPathComponent("codelists/hyp_cod.csv")
+            var text = try String(contentsOf: list, encoding: .utf8)
+            text += "\n"
+            try text.write(to: list, atomically: true, encoding: .utf8)
+            let r = try f.run()
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains("hyp_cod.csv' is changed"), "\(r)")
+            #expect(r.stderr.contains("git checkout -- reference"), "\(r)")
+            #expect(f.latest == nil)
+        }
+    }
+
+    @Test func aMissingReferenceFileIsNamed() throws {
+        try withTemporaryDirectory("safety-missing") { dir in
+            let reference = try copyReference(to: dir)
+            let f = try RunFixture(dir, settings: ["reference": reference.path])
+            try FileManager.default.removeItem(at: reference.appendingPathComponent("scores/cms-weights.csv"))
+            let r = try f.run()
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains("cms-weights.csv' is missing"), "\(r)")
+        }
+    }
+
+    @Test func pseudonymsFromAKeyFileNeverShowTheKey() throws {
+        try withTemporaryDirectory("safety-keyfile") { dir in
+            let key = "k3y-" + UUID().uuidString
+            let keyFile = dir.appendingPathComponent("pseudonym.key")
+            try (key + "\n").write(to: keyFile, atomically: true, encoding: .utf8)
+            #expect(chmod(keyFile.path, 0o600) == 0)
+            let f = try RunFixture(dir, settings: ["identifiers": "pseudonym", "pseudonym_key_file": keyFile.path])
+            let log = dir.appendingPathComponent("run.jsonl").path
+            let r = try f.run(["--log-json", log])
+            #expect(r.status == 0, "\(r)")
+            let id = try #require(f.latest)
+            let cohort = try String(contentsOf: f.root.appendingPathComponent("runs/\(id)/cohorts/frail.csv"), encoding: .utf8)
+            #expect(cohort.contains("pseudonym"), "the cohort file carries pseudonyms")
+            var texts = [r.output, try String(contentsOfFile: log, encoding: .utf8)]
+            for (_, data) in try f.snapshot() { texts.append(String(decoding: data, as: UTF8.self)) }
+            #expect(!texts.contains { $0.contains(key) }, "the key appears in no output, log or message")
+        }
+    }
+
+    @Test func aKeyFileOthersCanReadIsRefused() throws {
+        try withTemporaryDirectory("safety-keymode") { dir in
+            let keyFile = dir.appendingPathComponent("pseudonym.key")
+            try "0123456789abcdef0123".write(to: keyFile, atomically: true, encoding: .utf8)
+            #expect(chmod(keyFile.path, 0o644) == 0)
+            let f = try RunFixture(dir, settings: ["identifiers": "pseudonym", "pseudonym_key_file": keyFile.path])
+            let r = try f.run()
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains("can be read by other users") && r.stderr.contains("chmod 600"), "\(r)")
+            #expect(!r.output.contains("0123456789abcdef0123"))
+        }
+    }
+}
+
+/// `--log-json`: one JSON object per line, stages with counts and seconds, the outcome.
+@Suite struct JSONLogTests {
+    func events(_ path: String) throws -> [[String: Any]] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+    }
+
+    @Test func aSucceededRunLogsEveryStageWithCountsAndSeconds() throws {
+        try withTemporaryDirectory("log-ok") { dir in
+            let f = try RunFixture(dir)
+            let log = dir.appendingPathComponent("run.jsonl").path
+            let r = try f.run(["--log-json", log, "--quiet"])
+            #expect(r.status == 0, "\(r)")
+            #expect(r.stdout.isEmpty, "--quiet prints nothing but errors")
+            let e = try events(log)
+            #expect(e.first?["event"] as? String == "run_started")
+            #expect(e.last?["event"] as? String == "run_finished" && e.last?["status"] as? String == "succeeded")
+            let stages = e.filter { $0["event"] as? String == "stage_finished" }.compactMap { $0["stage"] as? String }
+            #expect(stages == ["prepare", "ingest", "ingest", "ingest", "flags", "scores", "outputs", "publish"])
+            let events = e.first { $0["table"] as? String == "clinical_events" }
+            #expect((events?["rows_read"] as? Int ?? 0) > 0 && events?["seconds"] is Double)
+            #expect(e.allSatisfy { ($0["time"] as? String)?.hasSuffix("Z") == true })
+        }
+    }
+
+    @Test func aFailedRunLogsItsExitCodeAndHelp() throws {
+        try withTemporaryDirectory("log-fail") { dir in
+            let f = try RunFixture(dir)
+            try FileManager.default.removeItem(atPath: f.extract + "/patients.csv")
+            let log = dir.appendingPathComponent("run.jsonl").path
+            let r = try f.run(["--log-json", log])
+            #expect(r.status == 65, "\(r)")
+            let last = try #require(try events(log).last)
+            #expect(last["event"] as? String == "run_finished" && last["status"] as? String == "failed")
+            #expect(last["exit_code"] as? Int == 65 && last["level"] as? String == "error")
+            #expect((last["message"] as? String)?.contains("patients.csv") == true)
+        }
+    }
+}
+
+/// A private copy of reference/ to break on purpose.
+func copyReference(to dir: URL) throws -> URL {
+    let target = dir.appendingPathComponent("reference")
+    try FileManager.default.copyItem(atPath: Paths.reference, toPath: target.path)
+    #expect(chmod(target.path, 0o755) == 0)
+    return target
+}
