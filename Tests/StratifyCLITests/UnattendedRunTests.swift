@@ -311,3 +311,81 @@ func copyReference(to dir: URL) throws -> URL {
     #expect(chmod(target.path, 0o755) == 0)
     return target
 }
+
+/// Every log line and message of pipeline runs on an extract with defects, succeeded and failed,
+/// and of `doctor`, is free of patient values (issue 6, privacy).
+@Suite struct RunPrivacyTests {
+    @Test func logsAndErrorsOfRunsWithDefectsHoldNoPatientValues() throws {
+        try withTemporaryDirectory("privacy-run") { dir in
+            let f = try RunFixture(dir, patients: 3000, synthFlags: ["--defects", "0.004"])
+            let log = dir.appendingPathComponent("run.jsonl").path
+            var texts: [String] = []
+            let ok = try f.run(["--log-json", log])
+            #expect(ok.status == 0, "\(ok)")
+            texts.append(ok.output)
+            // A rerun that fails on bad input: over the quarantine threshold.
+            let bad = dir.appendingPathComponent("bad")
+            let synth = try stratify(["synth", "--patients", "3000", "--seed", "5", "--defects", "0.05", "--out", bad.path,
+                                      "--reference", Paths.reference])
+            #expect(synth.status == 0)
+            sleep(1)
+            let failed = try f.run(["--log-json", log, "--extract", bad.path])
+            #expect(failed.status == 65, "\(failed)")
+            texts.append(failed.output)
+            let doctor = try stratify(["doctor", "--pipeline", f.file])
+            texts.append(doctor.output)
+            texts.append(try String(contentsOfFile: log, encoding: .utf8))
+            let all = texts.joined(separator: "\n")
+            #expect(all.contains("rows_quarantined"), "the log was read")
+            for extract in [URL(fileURLWithPath: f.extract), bad] {
+                let leaked = patientValuesIn(all, extract: extract, allowed: ["2026-03-31"])
+                #expect(leaked.isEmpty, "patient values in logs or messages: \(leaked.prefix(5))")
+            }
+        }
+    }
+}
+
+/// `stratify doctor`: reports problems with fixes, exit 1 when a run would fail.
+@Suite struct DoctorTests {
+    @Test func aHealthySetupHasNoProblems() throws {
+        try withTemporaryDirectory("doctor-ok") { dir in
+            let f = try RunFixture(dir)
+            let r = try stratify(["doctor", "--pipeline", f.file])
+            #expect(r.status == 0, "\(r)")
+            #expect(r.stdout.contains("files match the SHA-256"), "\(r)")
+            #expect(r.stdout.contains("MB free"), "\(r)")
+            #expect(r.stdout.contains("headers valid"), "\(r)")
+            #expect(r.stdout.contains("no problems found"), "\(r)")
+        }
+    }
+
+    @Test func problemsAreListedEachWithAFix() throws {
+        try withTemporaryDirectory("doctor-problems") { dir in
+            let reference = try copyReference(to: dir)
+            let f = try RunFixture(dir, settings: ["reference": reference.path])
+            #expect(try f.run().status == 0)
+            try "changed\n".write(to: reference.appendingPathComponent("codelists/copd_cod.csv"), atomically: true, encoding: .utf8)
+            #expect(chmod(f.root.path, 0o777) == 0)
+            try Data(repeating: 0x41, count: 4096).write(to: f.root.appendingPathComponent("history.sqlite"))
+            let r = try stratify(["doctor", "--pipeline", f.file])
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains("copd_cod.csv' is changed"), "\(r)")
+            #expect(r.stderr.contains("writable by every user") && r.stderr.contains("chmod o-w"), "\(r)")
+            #expect(r.stderr.contains("run history"), "\(r)")
+            #expect(r.stderr.contains("3 problem(s) would stop a run"), "\(r)")
+            let problems = r.stderr.split(separator: "\n").filter { $0.hasPrefix("problem") }.count
+            let fixes = r.stderr.split(separator: "\n").filter { $0.contains("fix:") }.count
+            #expect(problems == 3 && fixes >= problems, "\(r)")
+        }
+    }
+
+    @Test func aBrokenPipelineFileIsAProblem() throws {
+        try withTemporaryDirectory("doctor-pipeline") { dir in
+            let file = dir.appendingPathComponent("p.json")
+            try "{\"name\": \"x\"".write(to: file, atomically: true, encoding: .utf8)
+            let r = try stratify(["doctor", "--pipeline", file.path])
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains("not valid JSON"), "\(r)")
+        }
+    }
+}

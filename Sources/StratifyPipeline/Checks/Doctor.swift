@@ -60,9 +60,13 @@ public struct Doctor {
                 add(.problem, "reference", "'\(p.path)' is \(p.issue)",
                     fix: "restore reference/ from git (git checkout -- reference), or regenerate reference/manifest.json with reference/scripts/build_manifest.py if the change is intended")
             }
-            if problems.isEmpty { add(.ok, "reference", "\(checked) files match the SHA-256 in \(d.reference)/manifest.json") }
-            let rules = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
-            add(.ok, "rules", "\(rules.name) \(rules.version) compiles (\(rules.lists.count) code lists)")
+            if !problems.isEmpty {
+                add(.warning, "rules", "not compiled: the reference files above must be fixed first")
+            } else {
+                add(.ok, "reference", "\(checked) files match the SHA-256 in \(d.reference)/manifest.json")
+                let rules = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
+                add(.ok, "rules", "\(rules.name) \(rules.version) compiles (\(rules.lists.count) code lists)")
+            }
         } catch {
             add("reference", error)
         }
