@@ -230,6 +230,18 @@ struct RunFixture {
         }
     }
 
+    @Test(arguments: ["../escape", "a/b", "..", ".hidden", "x y"])
+    func cohortNamesCannotLeaveTheRunFolder(name: String) throws {
+        try withTemporaryDirectory("safety-paths") { dir in
+            let f = try RunFixture(dir, settings: ["cohorts": [["name": name, "where": "reg_hyp"]]])
+            let r = try f.run()
+            #expect(r.status == 64, "\(r)")
+            #expect(r.stderr.contains("$.cohorts[0].name"), "\(r)")
+            let outside = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
+            #expect(outside == ["extract", "p.json", "root"], "nothing written beside the output root")
+        }
+    }
+
     @Test func pseudonymsFromAKeyFileNeverShowTheKey() throws {
         try withTemporaryDirectory("safety-keyfile") { dir in
             let key = "k3y-" + UUID().uuidString
