@@ -12,6 +12,8 @@ struct FlagSpec {
 extension FlagSpec {
     static let reference = FlagSpec(name: "reference", valueName: "dir", help: "Reference data folder. (default: $STRATIFY_REFERENCE or ./reference)")
     static let quiet = FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors.")
+    static let extract = FlagSpec(name: "extract", valueName: "dir", help: "Override the definition's extract folder.")
+    static let outputRoot = FlagSpec(name: "output-root", valueName: "dir", help: "Override the definition's output root.")
 }
 
 /// A subcommand's interface: positional arguments and flags, rendered as

@@ -172,10 +172,17 @@ struct RunFixture {
             let id = try #require(f.latest)
             #expect(try mode(f.root.appendingPathComponent("history.sqlite").path) == 0o600)
             #expect(try mode(f.root.appendingPathComponent("runs/\(id)").path) == 0o700)
-            for file in ["patients.csv", "cohorts/frail.csv", "prevalence/prevalence_internal.csv"] {
-                #expect(try mode(f.root.appendingPathComponent("runs/\(id)/\(file)").path) == 0o600, "\(file)")
+            // Every file of the run is patient-level (0600) but the aggregate-only ones.
+            let shareable: Set<String> = ["manifest.json", "report.html", "prevalence/prevalence_shareable.csv"]
+            let run = f.root.appendingPathComponent("runs/\(id)").path
+            let files = try #require(FileManager.default.subpaths(atPath: run)).filter { rel in
+                var isDir: ObjCBool = false
+                return FileManager.default.fileExists(atPath: run + "/" + rel, isDirectory: &isDir) && !isDir.boolValue
             }
-        }
+            #expect(files.contains("patients.csv") && files.contains("cohorts/frail.csv") && files.count > 6, "\(files)")
+            for file in files where !shareable.contains(file) {
+                #expect(try mode(run + "/" + file) == 0o600, "\(file)")
+            }        }
     }
 }
 

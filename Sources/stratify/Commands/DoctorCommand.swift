@@ -8,8 +8,8 @@ enum DoctorCommand {
         positionals: [],
         flags: [
             FlagSpec(name: "pipeline", valueName: "file", help: "Pipeline definition to check. (default: pipelines/nightly.json)"),
-            FlagSpec(name: "extract", valueName: "dir", help: "Override the definition's extract folder."),
-            FlagSpec(name: "output-root", valueName: "dir", help: "Override the definition's output root."),
+            .extract,
+            .outputRoot,
             .reference,
             .quiet,
         ])

@@ -44,11 +44,13 @@ enum RulesCommand {
         positionals: [("action", "The action: check."), ("file", "The rule-set file, e.g. reference/rules/stratify-v1.rules.")],
         flags: [
             FlagSpec(name: "reference", valueName: "dir", help: "Reference data folder the lists resolve against. (default: $STRATIFY_REFERENCE or ./reference)"),
+            .quiet,
         ])
 
     static func run(_ args: [String]) throws(StratifyError) {
         let a = try spec.parse(args)
         if a.help { Terminal.out(spec.help); return }
+        Terminal.quiet = a.switches.contains("quiet")
         guard a.positionals[0] == "check" else { throw spec.usageError("unknown action '\(a.positionals[0])'; expected 'check'") }
         let reference = try ReferenceLocator.locate(a.values["reference"])
         let rules = try FlagsSetup.ruleSet(a.positionals[1], reference: reference)

@@ -8,8 +8,8 @@ enum RunCommand {
         positionals: [("pipeline", "A pipeline definition, e.g. pipelines/nightly.json (docs/pipelines.md).")],
         flags: [
             FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "Override the definition's as-of date."),
-            FlagSpec(name: "extract", valueName: "dir", help: "Override the definition's extract folder."),
-            FlagSpec(name: "output-root", valueName: "dir", help: "Override the definition's output root."),
+            .extract,
+            .outputRoot,
             .logJSON,
             .quiet,
         ])
