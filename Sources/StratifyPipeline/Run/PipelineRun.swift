@@ -15,6 +15,9 @@ public struct PipelineRun {
     public var asOf: Day?
     public var extract: String?
     public var outputRoot: String?
+    /// This run is one shard of a sharded run: it also writes `shard.json` for `stratify merge`
+    /// (docs/sharding.md).
+    public var shard: String?
 
     public init(definition: PipelineDefinition, asOf: Day? = nil, extract: String? = nil, outputRoot: String? = nil) {
         self.definition = definition
@@ -75,7 +78,7 @@ public struct PipelineRun {
         flagsRun.writePrevalence = d.outputs.contains("prevalence")
         let wantCohorts = d.outputs.contains("cohorts"), wantReport = d.outputs.contains("report")
         let cohorts = wantCohorts ? d.cohorts : [], file = d.path, chosenIdentifier = identifier, previousMembers = previous
-        let produced = Produced()
+        let produced = Produced(), shardName = shard
         flagsRun.extraOutputs = { @Sendable (stages, directory) throws(StratifyError) in
             let written = try CohortStage.write(cohorts, file: file, flags: stages.flags, scores: stages.scores,
                                                 directory: directory + "/cohorts", identifier: chosenIdentifier,
@@ -86,7 +89,12 @@ public struct PipelineRun {
                 let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes).render()
                 try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: false)
             }
+            let shardSection = try shardName.map { name throws(StratifyError) in
+                try ShardFile.write(shard: name, pipeline: d.name, flags: stages.flags, prevalence: stages.prevalence,
+                                    cohorts: written.shard, directory: directory)
+            } ?? []
             return written.sections + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
+                + shardSection
         }
         let outcome = try flagsRun.run(progress: progress)
         // Record the published run, then point `latest` at it: a failure before this point leaves

@@ -10,6 +10,7 @@ enum RunCommand {
             FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "Override the definition's as-of date."),
             FlagSpec(name: "extract", valueName: "dir", help: "Override the definition's extract folder."),
             FlagSpec(name: "output-root", valueName: "dir", help: "Override the definition's output root."),
+            FlagSpec(name: "shard", valueName: "name", help: "This run is one shard of a sharded run: also write shard.json for 'stratify merge' (docs/sharding.md)."),
             .quiet,
         ])
 
@@ -18,9 +19,19 @@ enum RunCommand {
         if a.help { Terminal.out(spec.help); return }
         Terminal.quiet = a.switches.contains("quiet")
         let definition = try PipelineDefinition(path: a.positionals[0])
-        let run = PipelineRun(definition: definition, asOf: try a.day("as-of", in: spec), extract: a.values["extract"],
+        var run = PipelineRun(definition: definition, asOf: try a.day("as-of", in: spec), extract: a.values["extract"],
                               outputRoot: a.values["output-root"])
+        run.shard = try shardName(a.values["shard"])
         report(try run.run(progress: Progress.ingest))
+    }
+
+    /// A shard name labels the shard in the merged manifest: keep it short and printable.
+    static func shardName(_ text: String?) throws(StratifyError) -> String? {
+        guard let text else { return nil }
+        guard !text.isEmpty, text.count <= 64, text.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw spec.usageError("'--shard' expects a name of letters, digits, '-', '_' and '.' (at most 64), e.g. 003")
+        }
+        return text
     }
 
     /// What `run` and `demo` print after a pipeline run: warnings, the summary, cohort sizes.
