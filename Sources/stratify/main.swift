@@ -10,6 +10,7 @@ let commands: [(spec: CommandSpec, run: ([String]) throws(StratifyError) -> Void
     (DemoCommand.spec, DemoCommand.run),
     (FlagsCommand.spec, FlagsCommand.run),
     (IngestCommand.spec, IngestCommand.run),
+    (MergeCommand.spec, MergeCommand.run),
     (RulesCommand.spec, RulesCommand.run),
     (RunCommand.spec, RunCommand.run),
     (SynthCommand.spec, SynthCommand.run),
@@ -33,7 +34,7 @@ let topHelp = """
       0   success
       1   run failed (I/O, reference data, internal error)
       64  bad invocation (unknown option, missing argument)
-      65  bad input data (missing file or column, too many quarantined rows, corrupt gzip)
+      65  bad input data (missing file or column, too many quarantined rows, corrupt gzip, inconsistent shards)
     """
 
 func exitCode(_ kind: FailureKind) -> Int32 {
