@@ -18,10 +18,11 @@ enum RunCommand {
         let a = try spec.parse(args)
         if a.help { Terminal.out(spec.help); return }
         Terminal.quiet = a.switches.contains("quiet")
+        let shard = try shardName(a.values["shard"])
         let definition = try PipelineDefinition(path: a.positionals[0])
         var run = PipelineRun(definition: definition, asOf: try a.day("as-of", in: spec), extract: a.values["extract"],
                               outputRoot: a.values["output-root"])
-        run.shard = try shardName(a.values["shard"])
+        run.shard = shard
         report(try run.run(progress: Progress.ingest))
     }
 
