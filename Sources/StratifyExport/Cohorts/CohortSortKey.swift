@@ -65,9 +65,8 @@ public enum CohortSortKey: Sendable, Equatable {
         }
     }
 
-    /// Reads `encoded` back; nil in, `.null` out; nil when the text is not an encoded key.
-    public init?(decoding text: String?) {
-        guard let s = text else { self = .null; return }
+    /// Reads a non-null `encoded` back; nil when the text is not an encoded key.
+    public init?(decoding s: String) {
         if s == "u" { self = .unordered; return }
         let body = String(s.dropFirst(2))
         switch s.prefix(2) {

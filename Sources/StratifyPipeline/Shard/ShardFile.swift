@@ -1,4 +1,3 @@
-import Foundation
 import StratifyCore
 import StratifyExport
 import StratifyFlags
@@ -66,35 +65,43 @@ struct ShardFile {
             throw StratifyError(.inputData, "\(path) is missing: that run was not made with --shard",
                                 help: "re-run that shard with `stratify run PIPELINE --shard NAME ...` (docs/sharding.md)")
         }
+        let root: JSON
         let bytes = try FileSystem.readAll(path)
-        guard let root = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any],
-              let shard = root["shard"] as? String, let pipeline = root["pipeline"] as? String,
-              let practices = root["practices"] as? [String], let prevalence = root["prevalence"] as? [[Any]],
-              let cohorts = root["cohorts"] as? [String: Any] else { throw bad("not a shard file") }
+        do throws(JSON.ParseError) { root = try JSON.parse(bytes) } catch { throw bad("not valid JSON at byte \(error.offset)") }
+        guard case .string(let shard)? = root["shard"], case .string(let pipeline)? = root["pipeline"],
+              case .array(let practices)? = root["practices"], case .array(let prevalence)? = root["prevalence"],
+              case .object(let cohorts)? = root["cohorts"] else { throw bad("not a shard file") }
         self.shard = shard
         self.pipeline = pipeline
-        self.practices = practices
+        self.practices = practices.compactMap { if case .string(let p) = $0 { p } else { nil } }
         var counts: [(measure: String, grouping: Prevalence.Grouping, group: String, numerator: Int, denominator: Int)] = []
         for r in prevalence {
-            guard r.count == 5, let m = r[0] as? String, let g = (r[1] as? String).flatMap(Prevalence.Grouping.init(rawValue:)),
-                  let name = r[2] as? String, let num = r[3] as? Int, let den = r[4] as? Int else { throw bad("malformed prevalence row") }
-            counts.append((m, g, name, num, den))
+            guard case .array(let f) = r, f.count == 5, case .string(let m) = f[0], case .string(let g) = f[1],
+                  let grouping = Prevalence.Grouping(rawValue: g), case .string(let name) = f[2], case .int(let num) = f[3],
+                  case .int(let den) = f[4] else { throw bad("malformed prevalence row") }
+            counts.append((m, grouping, name, num, den))
         }
         self.prevalence = Prevalence(counts: counts)
         var parsed: [String: Cohort] = [:]
         for (name, value) in cohorts {
-            guard let c = value as? [String: Any], let rows = c["rows"] as? [[Any]], let leavers = c["leavers"] as? [String] else {
+            guard case .array(let rows)? = value["rows"], case .array(let leavers)? = value["leavers"] else {
                 throw bad("malformed cohort '\(name)'")
             }
-            var cohort = Cohort(ids: [], neighbourhoods: [], keys: [], leavers: leavers)
+            var cohort = Cohort(ids: [], neighbourhoods: [], keys: [],
+                                leavers: leavers.compactMap { if case .string(let id) = $0 { id } else { nil } })
             for row in rows {
-                guard row.count >= 2, let id = row[0] as? String, let team = row[1] as? String else { throw bad("malformed row in cohort '\(name)'") }
+                guard case .array(let f) = row, f.count >= 2, case .string(let id) = f[0], case .string(let team) = f[1] else {
+                    throw bad("malformed row in cohort '\(name)'")
+                }
                 var keys: [CohortSortKey] = []
-                for k in row.dropFirst(2) {
-                    let text = k as? String
-                    guard text != nil || k is NSNull, let key = CohortSortKey(decoding: text) else {
-                        throw bad("malformed key in cohort '\(name)'")
+                for k in f.dropFirst(2) {
+                    let key: CohortSortKey?
+                    switch k {
+                    case .null: key = .null
+                    case .string(let text): key = CohortSortKey(decoding: text)
+                    default: key = nil
                     }
+                    guard let key else { throw bad("malformed key in cohort '\(name)'") }
                     keys.append(key)
                 }
                 cohort.ids.append(id)
