@@ -49,6 +49,23 @@ public final class RunLock {
 }
 
 extension PipelineRun {
+    /// Takes `<root>/.lock` and cleans what a killed run left in `<root>/runs/`, for any command
+    /// that publishes a run folder there (`run`, `merge`); returns the lock and what to tell the
+    /// analyst about it.
+    static func claim(root: String, runID: String) throws(StratifyError) -> (lock: RunLock, warnings: [String]) {
+        try FileSystem.makeDirectories(root + "/runs", mode: 0o700)
+        let lock = try RunLock(root: root)
+        var warnings: [String] = []
+        if let pid = lock.tookOverFrom {
+            warnings.append("took over a stale lock left by process \(pid), which is no longer running")
+        }
+        let leftovers = cleanLeftovers(root + "/runs", except: runID)
+        if !leftovers.isEmpty {
+            warnings.append("removed \(leftovers.count) unpublished run folder(s) left by a killed run: \(leftovers.joined(separator: ", "))")
+        }
+        return (lock, warnings)
+    }
+
     /// Removes run folders a killed run left behind (no manifest.json: never published), and
     /// returns their names for the report to the analyst.
     static func cleanLeftovers(_ runsDirectory: String, except current: String) -> [String] {

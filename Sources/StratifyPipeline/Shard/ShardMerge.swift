@@ -61,15 +61,8 @@ public struct ShardMerge {
 
         let runID = PipelineRun.newRunID()
         let runDirectory = "\(root)/runs/\(runID)"
-        try FileSystem.makeDirectories(root + "/runs", mode: 0o700)
-        let lock = try RunLock(root: root)
+        let (lock, warnings) = try PipelineRun.claim(root: root, runID: runID)
         defer { lock.release() }
-        var warnings: [String] = []
-        if let pid = lock.tookOverFrom { warnings.append("took over a stale lock left by process \(pid), which is no longer running") }
-        let leftovers = PipelineRun.cleanLeftovers(root + "/runs", except: runID)
-        if !leftovers.isEmpty {
-            warnings.append("removed \(leftovers.count) unpublished run folder(s) left by a killed run: \(leftovers.joined(separator: ", "))")
-        }
         let history = try RunHistory(path: root + "/history.sqlite")
         try FileSystem.makeDirectories(runDirectory, mode: 0o700)
         do {

@@ -23,13 +23,7 @@ enum MergeCommand {
                                expectedShards: try a.int("expect", in: spec, range: 1...100_000))
         let result = try merge.run()
         for w in result.warnings { Terminal.err("warning: \(w)") }
-        if case .object(let cohorts)? = result.manifest["cohorts"] {
-            for (name, c) in cohorts {
-                if case .int(let n)? = c["members"], case .int(let new)? = c["new"], case .int(let left)? = c["leavers"] {
-                    Terminal.out("  cohort \(name): \(n) patients (\(new) new, \(left) left)")
-                }
-            }
-        }
+        RunCommand.printCohorts(result.manifest)
         Terminal.out("merged \(result.shards) shards: \(result.runDirectory)")
     }
 }

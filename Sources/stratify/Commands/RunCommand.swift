@@ -40,12 +40,13 @@ enum RunCommand {
         Terminal.endProgress()
         for w in result.warnings { Terminal.err("warning: \(w)") }
         Summary.print(result.outcome)
-        printCohorts(result)
+        printCohorts(result.outcome.manifest)
         Terminal.out("run: \(result.runDirectory)" + contents)
     }
 
-    private static func printCohorts(_ result: PipelineRun.Result) {
-        guard case .object(let cohorts)? = result.outcome.manifest["cohorts"] else { return }
+    /// Each cohort's size, new and left, from a run's (or a merge's) manifest.
+    static func printCohorts(_ manifest: JSON) {
+        guard case .object(let cohorts)? = manifest["cohorts"] else { return }
         for (name, c) in cohorts {
             if case .int(let n)? = c["members"], case .int(let new)? = c["new"], case .int(let left)? = c["leavers"] {
                 Terminal.out("  cohort \(name): \(n) patients (\(new) new, \(left) left)")
