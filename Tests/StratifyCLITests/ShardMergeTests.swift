@@ -139,6 +139,7 @@ import Testing
         }
         #expect(try normalisedManifest(a.appendingPathComponent("manifest.json"))
                 == normalisedManifest(b.appendingPathComponent("manifest.json")), "\(asOf): manifests differ")
+        #expect(!FileManager.default.fileExists(atPath: a.appendingPathComponent("shard.json").path), "a run without --shard wrote shard.json")
         let merged = try readJSON(b.appendingPathComponent("manifest.json"))
         #expect((merged["shards"] as? [Any])?.count == shards.count)
         return (a, b)

@@ -42,6 +42,12 @@ public struct ShardMerge {
         let t0 = MonotonicClock.now()
         let d = definition
         let root = outputRoot ?? d.outputRoot
+        // The merged root must not be read back as a shard by the next merge.
+        let shardsFolder = shardsDirectory.hasSuffix("/") ? String(shardsDirectory.dropLast()) : shardsDirectory
+        guard !root.hasPrefix(shardsFolder + "/") else {
+            throw StratifyError(.usage, "output root '\(root)' is inside the shards folder '\(shardsDirectory)'",
+                                help: "write the merged run elsewhere, e.g. --output-root next to the shards folder")
+        }
         let inputs = try readShards()
         let reference = try ReferenceData(root: d.reference)
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
