@@ -14,6 +14,7 @@ let commands: [(spec: CommandSpec, run: ([String]) throws(StratifyError) -> Void
     (DoctorCommand.spec, DoctorCommand.run),
     (FlagsCommand.spec, FlagsCommand.run),
     (IngestCommand.spec, IngestCommand.run),
+    (MergeCommand.spec, MergeCommand.run),
     (RulesCommand.spec, RulesCommand.run),
     (RunCommand.spec, RunCommand.run),
     (SynthCommand.spec, SynthCommand.run),
@@ -37,7 +38,7 @@ let topHelp = """
       0   success
       1   run failed (I/O, reference data, internal error)
       64  bad invocation (unknown option, missing argument)
-      65  bad input data (missing file or column, too many quarantined rows, corrupt gzip)
+      65  bad input data (missing file or column, too many quarantined rows, corrupt gzip, inconsistent shards)
     """
 
 var args = Array(CommandLine.arguments.dropFirst())

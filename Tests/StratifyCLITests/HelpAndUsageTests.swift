@@ -15,6 +15,7 @@ struct HelpAndUsageTests {
         HelpCase(id: "ingest", args: ["ingest", "--help"]),
         HelpCase(id: "synth", args: ["synth", "--help"]),
         HelpCase(id: "demo", args: ["demo", "--help"]),
+        HelpCase(id: "merge", args: ["merge", "--help"]),
     ])
     func help(_ c: HelpCase) throws {
         let r = try stratify(c.args)
@@ -55,6 +56,8 @@ struct HelpAndUsageTests {
         UsageCase(id: "synth without --patients", args: ["synth", "--out", "OUT"], says: "--patients"),
         UsageCase(id: "synth --defects above 1", args: ["synth", "--patients", "10", "--out", "OUT", "--defects", "1.5"], says: "--defects"),
         UsageCase(id: "flag value missing", args: ["ingest", "EXTRACT", "--out"], says: "missing value"),
+        UsageCase(id: "merge without --shards", args: ["merge", "PIPELINE"], says: "--shards"),
+        UsageCase(id: "run --shard with a slash", args: ["run", "PIPELINE", "--shard", "a/b"], says: "--shard"),
     ]
 
     @Test("bad invocations exit 64 with an Error: line and write nothing", arguments: usageCases)

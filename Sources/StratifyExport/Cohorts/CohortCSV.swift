@@ -50,9 +50,7 @@ public struct CohortCSV {
             throw StratifyError(.usage, "cohort key value '\(name)' is not a rule-set value, attribute or score field")
         }
         let reasonHolds = reasons.map { Set($0.condition.members(flags, externals: scores)) }
-        var all = CSVWriter(crlf: true, byteOrderMark: true)
-        all.row(header)
-        var byNeighbourhood: [String: CSVWriter] = [:]
+        var rows: [(neighbourhood: String, bytes: [UInt8])] = []
         for p in members {
             let id = String(decoding: flags.patients.index.key(p), as: UTF8.self)
             let practice = value(columns["practice_code"]!, p)
@@ -71,16 +69,27 @@ public struct CohortCSV {
                     reasons.indices.filter { reasonHolds[$0].contains(p) }.map { reasons[$0].label }.joined(separator: "; ")]
             row += keyValues.map { value(columns[$0]!, p) }
             row.append(previous.contains(id) ? "continuing" : "new")
-            all.row(row)
-            let team = info?.neighbourhood ?? "unknown"
-            if byNeighbourhood[team] == nil {
-                var w = CSVWriter(crlf: true, byteOrderMark: true)
-                w.row(header)
-                byNeighbourhood[team] = w
-            }
-            byNeighbourhood[team]!.row(row)
+            var w = CSVWriter(crlf: true)
+            w.row(row)
+            rows.append((info?.neighbourhood ?? "unknown", w.bytes))
         }
-        return (all.bytes, byNeighbourhood.mapValues(\.bytes))
+        var head = CSVWriter(crlf: true, byteOrderMark: true)
+        head.row(header)
+        return CohortCSV.assemble(header: head.bytes, rows: rows)
+    }
+
+    /// A cohort's file for all neighbourhoods and one per neighbourhood, from its rendered header
+    /// (with the BOM) and rows in member order. Shared with `stratify merge`, which assembles the
+    /// rows of several shards.
+    public static func assemble(header: [UInt8], rows: [(neighbourhood: String, bytes: [UInt8])])
+        -> (all: [UInt8], byNeighbourhood: [String: [UInt8]]) {
+        var all = header
+        var byNeighbourhood: [String: [UInt8]] = [:]
+        for r in rows {
+            all += r.bytes
+            byNeighbourhood[r.neighbourhood, default: header] += r.bytes
+        }
+        return (all, byNeighbourhood)
     }
 
     /// Writes `<directory>/<cohort>.csv` (all neighbourhoods), `<directory>/<neighbourhood>/<cohort>.csv`
@@ -89,6 +98,14 @@ public struct CohortCSV {
     public func write(cohort: String, directory: String, members: [Int], flags: FlagResult, scores: [(String, Column)],
                       reasons: [Reason], previous: Set<String>) throws(StratifyError) {
         let files = try render(members: members, flags: flags, scores: scores, reasons: reasons, previous: previous)
+        let current = members.map { String(decoding: flags.patients.index.key($0), as: UTF8.self) }
+        try CohortCSV.write(cohort: cohort, directory: directory, files: files,
+                            leavers: CohortCSV.leavers(previous: previous, current: current))
+    }
+
+    /// Writes one cohort's rendered files (see `write(cohort:directory:members:...)`).
+    public static func write(cohort: String, directory: String, files: (all: [UInt8], byNeighbourhood: [String: [UInt8]]),
+                             leavers: [UInt8]) throws(StratifyError) {
         try FileSystem.makeDirectories(directory, mode: 0o700)
         try OutputFile.write(files.all, to: "\(directory)/\(cohort).csv", patientLevel: true)
         for (team, bytes) in files.byNeighbourhood {
@@ -96,9 +113,7 @@ public struct CohortCSV {
             try FileSystem.makeDirectories(folder, mode: 0o700)
             try OutputFile.write(bytes, to: "\(folder)/\(cohort).csv", patientLevel: true)
         }
-        let current = members.map { String(decoding: flags.patients.index.key($0), as: UTF8.self) }
-        try OutputFile.write(CohortCSV.leavers(previous: previous, current: current),
-                             to: "\(directory)/\(cohort)_leavers.csv", patientLevel: true)
+        try OutputFile.write(leavers, to: "\(directory)/\(cohort)_leavers.csv", patientLevel: true)
     }
 
     public static func safeName(_ s: String) -> String {

@@ -23,6 +23,9 @@ public struct Prevalence: Sendable {
 
     public var rows: [Row] = []
 
+    /// The label of the whole-extract group (the ICB row).
+    public static let icbGroup = "ICB"
+
     /// NHS Data Dictionary ethnic category letters to the 2001 census 5+1 groups.
     public static func ethnicGroup(_ letter: UInt8) -> String {
         switch letter {
@@ -45,7 +48,7 @@ public struct Prevalence: Sendable {
         // Each grouping's labels are interned once: patients carry a small integer per grouping,
         // so counting is array increments, not a dictionary update per patient, measure and grouping.
         var labels: [Grouping: [String]] = [:]
-        labels[.icb] = Array(repeating: "ICB", count: n)
+        labels[.icb] = Array(repeating: Prevalence.icbGroup, count: n)
         labels[.practice] = practiceOf
         labels[.pcn] = practiceOf.map { practices[$0]?.pcnName ?? "unknown" }
         labels[.neighbourhood] = practiceOf.map { practices[$0]?.neighbourhood ?? "unknown" }
@@ -71,12 +74,7 @@ public struct Prevalence: Sendable {
                 }
                 for i in 0..<n where column.isNull(at: i) { denominator[i] = false }
             }
-            var icbNum = 0, icbDen = 0
-            for i in 0..<n where denominator[i] {
-                icbDen += 1
-                if numerator[i] { icbNum += 1 }
-            }
-            let icbRatio = icbDen > 0 ? Double(icbNum) / Double(icbDen) : nil
+            var counts: [Grouping: [String: Counts]] = [:]
             for grouping in Grouping.allCases {
                 let (index, names) = interned[grouping]!
                 var num = [Int](repeating: 0, count: names.count), den = num
@@ -85,12 +83,35 @@ public struct Prevalence: Sendable {
                     den[k] += 1
                     if numerator[i] { num[k] += 1 }
                 }
-                for k in names.indices.sorted(by: { names[$0] < names[$1] }) where den[k] > 0 {
-                    rows.append(Row(measure: m.name, grouping: grouping, group: names[k], numerator: num[k],
-                                    denominator: den[k], icbRatio: icbRatio))
-                }
+                counts[grouping] = Dictionary(uniqueKeysWithValues: names.indices.map { (names[$0], Counts(numerator: num[$0], denominator: den[$0])) })
+            }
+            rows += Prevalence.rows(measure: m.name, counts: counts)
+        }
+    }
+
+    /// One group's numerator and denominator.
+    public struct Counts: Sendable, Equatable {
+        public var numerator: Int
+        public var denominator: Int
+        public init(numerator: Int, denominator: Int) { self.numerator = numerator; self.denominator = denominator }
+    }
+
+    /// One measure's rows in file order (groupings in declaration order, groups by name, groups
+    /// with an empty denominator left out), each with the ICB ratio as comparator. Shared by a run
+    /// and by `stratify merge`, so a merged file is ordered and compared exactly as a run's is.
+    static func rows(measure: String, counts: [Grouping: [String: Counts]]) -> [Row] {
+        let icb = counts[.icb]?[Prevalence.icbGroup]
+        let icbRatio = icb.flatMap { $0.denominator > 0 ? Double($0.numerator) / Double($0.denominator) : nil }
+        var out: [Row] = []
+        for grouping in Grouping.allCases {
+            let groups = counts[grouping] ?? [:]
+            for name in groups.keys.sorted() where groups[name]!.denominator > 0 {
+                let c = groups[name]!
+                out.append(Row(measure: measure, grouping: grouping, group: name, numerator: c.numerator,
+                               denominator: c.denominator, icbRatio: icbRatio))
             }
         }
+        return out
     }
 
     static func holds(_ spec: String, _ columns: [String: Column], _ n: Int) throws(StratifyError) -> [Bool] {

@@ -15,6 +15,9 @@ public struct PipelineRun {
     public var asOf: Day?
     public var extract: String?
     public var outputRoot: String?
+    /// This run is one shard of a sharded run: it also writes `shard.json` for `stratify merge`
+    /// (docs/sharding.md).
+    public var shard: String?
 
     public init(definition: PipelineDefinition, asOf: Day? = nil, extract: String? = nil, outputRoot: String? = nil) {
         self.definition = definition
@@ -47,16 +50,8 @@ public struct PipelineRun {
         let practices = try PracticeTable(path: reference.practicesPath)
         let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let identifier = try PseudonymKey.identifier(for: d)
-        try FileSystem.makeDirectories(out.runs, mode: 0o700)
-        try SafetyChecks.refuseWorldWritable(out.path, what: "output root")
-        let lock = try RunLock(root: out.path)
+        let (lock, warnings, history) = try PipelineRun.claim(out)
         defer { lock.release() }
-        var warnings: [String] = []
-        if let pid = lock.tookOverFrom {
-            warnings.append("took over a stale lock left by process \(pid), which is no longer running")
-        }
-        let history = try RunHistory(path: out.history)
-        warnings += try out.recover(history: history)
         for w in warnings { log(RunEvent("warning", [("message", .string(w))], level: "warning")) }
         var previous: [String: Set<String>] = [:]
         if let last = try history.latestRun() {
@@ -75,7 +70,7 @@ public struct PipelineRun {
         flagsRun.writePrevalence = d.outputs.contains("prevalence")
         let wantCohorts = d.outputs.contains("cohorts"), wantReport = d.outputs.contains("report")
         let cohorts = wantCohorts ? d.cohorts : [], file = d.path, chosenIdentifier = identifier, previousMembers = previous
-        let produced = Produced()
+        let produced = Produced(), shardName = shard
         flagsRun.extraOutputs = { @Sendable (stages, directory) throws(StratifyError) in
             let t = MonotonicClock.now()
             let written = try CohortStage.write(cohorts, file: file, flags: stages.flags, scores: stages.scores,
@@ -87,8 +82,13 @@ public struct PipelineRun {
                 let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes).render()
                 try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: false)
             }
+            let shardSection = try shardName.map { name throws(StratifyError) in
+                try ShardFile.write(shard: name, pipeline: d.name, flags: stages.flags, prevalence: stages.prevalence,
+                                    cohorts: written.shard, directory: directory)
+            } ?? []
             produced.outputSeconds = MonotonicClock.seconds(since: t)
             return written.sections + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
+                + shardSection
         }
         var outcome: IngestRun.Outcome
         do {
@@ -108,6 +108,21 @@ public struct PipelineRun {
                                       ("seconds", .double(MonotonicClock.seconds(since: t0))),
                                       ("peak_rss_bytes", .int(ProcessInfoLite.peakRSS))]))
         return Result(runDirectory: out.run(runID), outcome: outcome, warnings: warnings)
+    }
+
+    /// Takes the output root's lock, opens its history and completes or removes what a killed
+    /// run left, for every command that publishes a run there (`run`, `merge`).
+    static func claim(_ out: OutputRoot) throws(StratifyError) -> (lock: RunLock, warnings: [String], history: RunHistory) {
+        try FileSystem.makeDirectories(out.runs, mode: 0o700)
+        try SafetyChecks.refuseWorldWritable(out.path, what: "output root")
+        let lock = try RunLock(root: out.path)
+        var warnings: [String] = []
+        if let pid = lock.tookOverFrom {
+            warnings.append("took over a stale lock left by process \(pid), which is no longer running")
+        }
+        let history = try RunHistory(path: out.history)
+        warnings += try out.recover(history: history)
+        return (lock, warnings, history)
     }
 
     /// A failed run's partial folder is removed; bad-input runs keep their manifest and

@@ -10,6 +10,7 @@ enum RunCommand {
             FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "Override the definition's as-of date."),
             .extract,
             .outputRoot,
+            FlagSpec(name: "shard", valueName: "name", help: "This run is one shard of a sharded run: also write shard.json for 'stratify merge' (docs/sharding.md)."),
             .logJSON,
             .quiet,
         ])
@@ -18,13 +19,24 @@ enum RunCommand {
         let a = try spec.parse(args)
         if a.help { Terminal.out(spec.help); return }
         Terminal.quiet = a.switches.contains("quiet")
+        let shard = try shardName(a.values["shard"])
         let definition = try PipelineDefinition(path: a.positionals[0])
-        let run = PipelineRun(definition: definition, asOf: try a.day("as-of", in: spec), extract: a.values["extract"],
+        var run = PipelineRun(definition: definition, asOf: try a.day("as-of", in: spec), extract: a.values["extract"],
                               outputRoot: a.values["output-root"])
+        run.shard = shard
         let result = try JSONLog.around(a.values["log-json"]) { (log) throws(StratifyError) in
             try run.run(progress: Progress.ingest, log: { Progress.stage($0); log($0) })
         }
         report(result)
+    }
+
+    /// A shard name labels the shard in the merged manifest: keep it short and printable.
+    static func shardName(_ text: String?) throws(StratifyError) -> String? {
+        guard let text else { return nil }
+        guard !text.isEmpty, text.count <= 64, text.allSatisfy({ $0.isLetter || $0.isNumber || "-_.".contains($0) }) else {
+            throw spec.usageError("'--shard' expects a name of letters, digits, '-', '_' and '.' (at most 64), e.g. 003")
+        }
+        return text
     }
 
     /// What `run` and `demo` print after a pipeline run: warnings, the summary, cohort sizes.
@@ -32,12 +44,13 @@ enum RunCommand {
         Terminal.endProgress()
         for w in result.warnings { Terminal.err("warning: \(w)") }
         Summary.print(result.outcome)
-        printCohorts(result)
+        printCohorts(result.outcome.manifest)
         Terminal.out("run: \(result.runDirectory)" + contents)
     }
 
-    private static func printCohorts(_ result: PipelineRun.Result) {
-        guard case .object(let cohorts)? = result.outcome.manifest["cohorts"] else { return }
+    /// Each cohort's size, new and left, from a run's (or a merge's) manifest.
+    static func printCohorts(_ manifest: JSON) {
+        guard case .object(let cohorts)? = manifest["cohorts"] else { return }
         for (name, c) in cohorts {
             if case .int(let n)? = c["members"], case .int(let new)? = c["new"], case .int(let left)? = c["leavers"] {
                 Terminal.out("  cohort \(name): \(n) patients (\(new) new, \(left) left)")

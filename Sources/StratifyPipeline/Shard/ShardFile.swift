@@ -1,0 +1,115 @@
+import StratifyCore
+import StratifyExport
+import StratifyFlags
+
+/// `shard.json` (mode 0600), written into a run folder by `stratify run --shard NAME`: what
+/// `stratify merge` needs beyond the run's own files to rebuild the unsharded outputs exactly
+/// (docs/sharding.md). Exact prevalence counts with raw group labels (the CSV cells may be
+/// formula-neutralised), each cohort's members with their neighbourhood and order keys (the keys
+/// are expressions, not columns of the cohort file), the cohort leavers, and the practices the
+/// shard holds (to refuse overlapping shards). Patient keys only, like the run history.
+struct ShardFile {
+    static let name = "shard.json"
+
+    struct Cohort {
+        var ids: [String]
+        var neighbourhoods: [String]
+        var keys: [[CohortSortKey]]
+        var leavers: [String]
+    }
+
+    var path: String
+    var shard: String
+    var pipeline: String
+    var practices: [String]
+    var prevalence: Prevalence
+    var cohorts: [String: Cohort]
+
+    /// One cohort's entry: rows `[patient_id, neighbourhood, key...]` in file order, and leavers.
+    static func cohort(ids: [String], neighbourhoods: [String], keys: [[CohortSortKey]], leavers: [String]) -> JSON {
+        .object([
+            ("rows", .array(ids.indices.map { i in .array([.string(ids[i]), .string(neighbourhoods[i])] + keys[i].map(\.encoded)) })),
+            ("leavers", .array(leavers.map { .string($0) })),
+        ])
+    }
+
+    /// Writes `<directory>/shard.json` and returns the manifest section that names it.
+    static func write(shard: String, pipeline: String, flags: FlagResult, prevalence: Prevalence?, cohorts: JSON,
+                      directory: String) throws(StratifyError) -> [(String, JSON)] {
+        guard case .string(let practiceIdx, let practiceTable)? = flags.attributes[.practiceCode] else { preconditionFailure() }
+        // Every accepted patient's practice, not only the population's: overlap is about who is in
+        // the extract.
+        let practices = Set(practiceIdx.filter { $0 >= 0 }.map { practiceTable[Int($0)] }).sorted()
+        let rows: [JSON] = (prevalence?.rows ?? []).map {
+            .array([.string($0.measure), .string($0.grouping.rawValue), .string($0.group), .int($0.numerator), .int($0.denominator)])
+        }
+        let file = JSON.object([
+            ("shard", .string(shard)),
+            ("pipeline", .string(pipeline)),
+            ("practices", .array(practices.map { .string($0) })),
+            ("prevalence", .array(rows)),
+            ("cohorts", cohorts),
+        ])
+        try OutputFile.write(Array((file.render() + "\n").utf8), to: directory + "/" + name, patientLevel: true)
+        return [("shard", .object([("name", .string(shard)), ("practices", .int(practices.count)), ("merge_file", .string(name))]))]
+    }
+
+    /// Reads a shard's file; a malformed one is bad input (exit 65) naming the file.
+    init(path: String) throws(StratifyError) {
+        self.path = path
+        func bad(_ what: String) -> StratifyError {
+            StratifyError(.inputData, "\(path): \(what)",
+                          help: "re-run that shard with `stratify run PIPELINE --shard NAME`; do not edit \(ShardFile.name) by hand")
+        }
+        guard FileSystem.exists(path) else {
+            throw StratifyError(.inputData, "\(path) is missing: that run was not made with --shard",
+                                help: "re-run that shard with `stratify run PIPELINE --shard NAME ...` (docs/sharding.md)")
+        }
+        let root: JSON
+        let bytes = try FileSystem.readAll(path)
+        do throws(JSON.ParseError) { root = try JSON.parse(bytes) } catch { throw bad("not valid JSON at byte \(error.offset)") }
+        guard case .string(let shard)? = root["shard"], case .string(let pipeline)? = root["pipeline"],
+              case .array(let practices)? = root["practices"], case .array(let prevalence)? = root["prevalence"],
+              case .object(let cohorts)? = root["cohorts"] else { throw bad("not a shard file") }
+        self.shard = shard
+        self.pipeline = pipeline
+        self.practices = practices.compactMap { if case .string(let p) = $0 { p } else { nil } }
+        var counts: [(measure: String, grouping: Prevalence.Grouping, group: String, numerator: Int, denominator: Int)] = []
+        for r in prevalence {
+            guard case .array(let f) = r, f.count == 5, case .string(let m) = f[0], case .string(let g) = f[1],
+                  let grouping = Prevalence.Grouping(rawValue: g), case .string(let name) = f[2], case .int(let num) = f[3],
+                  case .int(let den) = f[4] else { throw bad("malformed prevalence row") }
+            counts.append((m, grouping, name, num, den))
+        }
+        self.prevalence = Prevalence(counts: counts)
+        var parsed: [String: Cohort] = [:]
+        for (name, value) in cohorts {
+            guard case .array(let rows)? = value["rows"], case .array(let leavers)? = value["leavers"] else {
+                throw bad("malformed cohort '\(name)'")
+            }
+            var cohort = Cohort(ids: [], neighbourhoods: [], keys: [],
+                                leavers: leavers.compactMap { if case .string(let id) = $0 { id } else { nil } })
+            for row in rows {
+                guard case .array(let f) = row, f.count >= 2, case .string(let id) = f[0], case .string(let team) = f[1] else {
+                    throw bad("malformed row in cohort '\(name)'")
+                }
+                var keys: [CohortSortKey] = []
+                for k in f.dropFirst(2) {
+                    let key: CohortSortKey?
+                    switch k {
+                    case .null: key = .null
+                    case .string(let text): key = CohortSortKey(decoding: text)
+                    default: key = nil
+                    }
+                    guard let key else { throw bad("malformed key in cohort '\(name)'") }
+                    keys.append(key)
+                }
+                cohort.ids.append(id)
+                cohort.neighbourhoods.append(team)
+                cohort.keys.append(keys)
+            }
+            parsed[name] = cohort
+        }
+        self.cohorts = parsed
+    }
+}
