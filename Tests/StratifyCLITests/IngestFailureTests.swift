@@ -144,4 +144,19 @@ struct IngestFailureTests {
             #expect(leftovers.isEmpty, "no staging folder is left behind")
         }
     }
+
+    @Test("a killed ingest's staging folder is removed by the next ingest into the same --out")
+    func killedStagingFolderIsCleaned() throws {
+        try withTemporaryDirectory("ingest-killed-staging") { dir in
+            let extract = Paths.golden.appendingPathComponent("small-extract").path
+            let out = dir.appendingPathComponent("run")
+            // A pid that is not running (pid_max is far below this on Linux).
+            let dead = out.appendingPathComponent(".staging-2147483000/quarantine")
+            try FileManager.default.createDirectory(at: dead, withIntermediateDirectories: true)
+            let r = try stratify(["ingest", extract, "--as-of", "2025-03-31", "--out", out.path, "--max-quarantine", "1"])
+            #expect(r.status == 0, "\(r)")
+            let leftovers = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasPrefix(".staging") }
+            #expect(leftovers.isEmpty, "\(leftovers)")
+        }
+    }
 }

@@ -7,7 +7,8 @@ import StratifyCore
 /// into place when the run succeeds, so a failed run never replaces good outputs. A run that fails
 /// on bad input is kept, unpublished, as `<out>/failed/` for the analyst to inspect.
 ///
-/// (Issue 6 generalises this to run folders, a `latest` pointer and a lock.)
+/// `stratify run` stages the same way inside its own `runs/.partial-<id>/` folder, which
+/// `OutputRoot` publishes as a whole.
 struct Staging {
     let outputDirectory: String
     let path: String
@@ -16,7 +17,11 @@ struct Staging {
         self.outputDirectory = outputDirectory
         path = outputDirectory + "/.staging-\(getpid())"
         try FileSystem.makeDirectories(outputDirectory, mode: 0o700)
-        if FileSystem.exists(path) { try FileSystem.removeTree(path) }
+        // Staging folders of killed runs (their pid no longer exists) and our own stale one.
+        for name in FileSystem.list(outputDirectory) where name.hasPrefix(".staging-") {
+            guard let pid = Int32(name.dropFirst(".staging-".count)), pid == getpid() || (kill(pid, 0) != 0 && errno == ESRCH) else { continue }
+            try FileSystem.removeTree(outputDirectory + "/" + name)
+        }
         try FileSystem.makeDirectories(path, mode: 0o700)
     }
 
