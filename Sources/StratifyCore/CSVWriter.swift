@@ -18,16 +18,26 @@ public struct CSVWriter: Sendable {
         atRowStart = false
         let neutralise = value.first.map { CSVWriter.isFormulaStart($0) } ?? false
         let needsQuotes = value.contains { $0 == 0x2C || $0 == 0x22 || $0 == 0x0A || $0 == 0x0D }
-        if needsQuotes { bytes.append(0x22) }
+        if !needsQuotes {
+            // No quote to double: copy the bytes in one go.
+            if neutralise { bytes.append(0x27) }
+            bytes.append(contentsOf: value)
+            return
+        }
+        bytes.append(0x22)
         if neutralise { bytes.append(0x27) }
         for b in value {
             if b == 0x22 { bytes.append(0x22) }
             bytes.append(b)
         }
-        if needsQuotes { bytes.append(0x22) }
+        bytes.append(0x22)
     }
 
     public mutating func cell(_ value: String) { cell(value.utf8) }
+
+    /// Byte cells from other modules: a concrete overload, so the generic `cell` is specialised
+    /// here rather than called through witness tables per byte.
+    public mutating func cell(_ value: [UInt8]) { cell(value[...]) }
 
     public mutating func cell(_ value: Int) { cell(String(value).utf8) }
 

@@ -27,11 +27,14 @@ public enum PatientsCSV {
         let fields = result.ruleSet.fields.map { result.values[$0] } + extra.map(\.1)
         let lead: [Column] = [result.attributes[.practiceCode]!, result.attributes[.age]!, result.attributes[.sex]!,
                               result.attributes[.imdDecile]!, result.attributes[.imdQuintile]!]
+        // One reused buffer for each cell's text: no String per cell (it was most of this
+        // stage's instructions at 1.2M patients x 70 columns).
+        var text: [UInt8] = []
         do {
             for p in sortedPopulation(result) {
                 w.cell(result.patients.index.key(p))
-                for c in lead { PatientsCSVCell.write(c, p, &w) }
-                for c in fields { PatientsCSVCell.write(c, p, &w) }
+                for c in lead { PatientsCSVCell.write(c, p, &w, scratch: &text) }
+                for c in fields { PatientsCSVCell.write(c, p, &w, scratch: &text) }
                 w.endRow()
                 if w.bytes.count >= 1 << 20 {
                     try file.write(w.bytes)
@@ -52,20 +55,37 @@ public enum PatientsCSV {
 /// without trailing zeros.
 public enum PatientsCSVCell {
     public static func write(_ c: Column, _ p: Int, _ w: inout CSVWriter) { w.cell(c.text(at: p)) }
+
+    /// The same cell, with the text built in `scratch` (reused) instead of a new `String`.
+    public static func write(_ c: Column, _ p: Int, _ w: inout CSVWriter, scratch: inout [UInt8]) {
+        scratch.removeAll(keepingCapacity: true)
+        c.appendText(at: p, to: &scratch)
+        w.cell(scratch)
+    }
 }
 
 extension Column {
     /// Row p as it is written in output files: `true`/`false`, empty when unknown, dates
     /// `YYYY-MM-DD`, numbers without trailing zeros. Not CSV-escaped (the writer does that).
     public func text(at p: Int) -> String {
+        var bytes: [UInt8] = []
+        appendText(at: p, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `text(at: p)`'s UTF-8 to `bytes` (its definition; for writers of many cells).
+    public func appendText(at p: Int, to bytes: inout [UInt8]) {
         switch self {
-        case .bool(let v): v[p] == 1 ? "true" : v[p] == 0 ? "false" : ""
-        case .int(let v): v[p] == Column.nullInt ? "" : String(v[p])
-        case .number(let v): v[p].isNaN ? "" : JSON.format(v[p])
-        case .date(let v): v[p] == Column.nullDate ? "" : Day(rawValue: v[p]).description
-        case .string(let v, let table): v[p] < 0 ? "" : table[Int(v[p])]
-        case .bloodPressure(_, _, let d): d[p] == Column.nullDate ? "" : Day(rawValue: d[p]).description
-        case .window: ""
+        case .bool(let v): if v[p] == 1 { bytes += "true".utf8 } else if v[p] == 0 { bytes += "false".utf8 }
+        case .int(let v):
+            guard v[p] != Column.nullInt else { return }
+            if v[p] < 0 { bytes.append(0x2D) }
+            JSON.appendDecimal(v[p].magnitude, to: &bytes)
+        case .number(let v): if !v[p].isNaN { JSON.format(v[p], to: &bytes) }
+        case .date(let v): if v[p] != Column.nullDate { Day(rawValue: v[p]).appendISO(to: &bytes) }
+        case .string(let v, let table): if v[p] >= 0 { bytes += table[Int(v[p])].utf8 }
+        case .bloodPressure(_, _, let d): if d[p] != Column.nullDate { Day(rawValue: d[p]).appendISO(to: &bytes) }
+        case .window: break
         }
     }
 }
