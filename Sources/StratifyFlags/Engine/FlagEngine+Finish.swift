@@ -46,12 +46,12 @@ extension FlagEngine {
         var aggregationColumns: [Column] = []
         for (a, agg) in ruleSet.aggregations.enumerated() {
             switch agg.kind {
-            case .ever, .exists: aggregationColumns.append(.bool(counts[a].map { $0 > 0 ? 1 : 0 }))
-            case .count, .distinctCount: aggregationColumns.append(.int(counts[a].map { Int64($0) }))
-            case .secondLatestValue: aggregationColumns.append(.number(values2[a]))
-            case .earliest: aggregationColumns.append(.date(dates[a].map { $0 == Int32.max ? Column.nullDate : $0 }))
-            case .latest: aggregationColumns.append(.date(dates[a]))
-            case .latestValue, .highestOnLatest: aggregationColumns.append(.number(values[a]))
+            case .ever, .exists: aggregationColumns.append(.bool(counts[base[a]..<(base[a] + n)].map { $0 > 0 ? 1 : 0 }))
+            case .count, .distinctCount: aggregationColumns.append(.int(counts[base[a]..<(base[a] + n)].map { Int64($0) }))
+            case .secondLatestValue: aggregationColumns.append(.number(column(values2, at: base2[a])))
+            case .earliest: aggregationColumns.append(.date(dates[base[a]..<(base[a] + n)].map { $0 == Int32.max ? Column.nullDate : $0 }))
+            case .latest: aggregationColumns.append(.date(column(dates, at: base[a])))
+            case .latestValue, .highestOnLatest: aggregationColumns.append(.number(column(values, at: valueBase[a])))
             case .episodes:
                 var out = [Int64](repeating: 0, count: n)
                 for (p, ds) in episodeDates[a] {
