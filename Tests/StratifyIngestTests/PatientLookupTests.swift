@@ -1,8 +1,7 @@
 import Testing
 @testable import StratifyIngest
 
-/// The id-lookup fast paths (word-at-a-time comparison, the previous-row cache, the bit-set id
-/// check) agree with plain byte loops on ids of every length and on differences at every offset.
+/// The id-lookup fast paths (word-at-a-time comparison, the previous-row cache) agree with plain byte loops on ids of every length and on differences at every offset.
 @Suite struct PatientLookupTests {
     static let alphabet = Array("ABCXYZabcxyz0123456789_-".utf8)
 
@@ -58,14 +57,6 @@ import Testing
             for (s, e) in spans {
                 #expect(index.find(c, s, e, recent: &recent) == index.find(c, s, e))
             }
-        }
-    }
-
-    @Test func idByteSetIsExactlyTheContractsAlphabet() {
-        for b in 0...255 {
-            let byte = UInt8(b)
-            let reference = (48...57).contains(b) || (65...90).contains(b) || (97...122).contains(b) || b == 0x5F || b == 0x2D
-            #expect(FieldShapes.isIDByte(byte) == reference, "byte \(b)")
         }
     }
 }

@@ -9,17 +9,11 @@ public enum FieldShapes {
     public static func isPatientID(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
         let len = e - s
         guard len >= 1 && len <= 64 else { return false }
-        for i in s..<e where !isIDByte(c[i]) { return false }
+        for i in s..<e {
+            let b = c[i]
+            guard isDigit(b) || isUpper(b) || isLower(b) || b == 0x5F || b == 0x2D else { return false }
+        }
         return true
-    }
-
-    /// `[A-Za-z0-9_-]` as two 64-bit sets (bytes 0-63 and 64-127): one shift and test per byte
-    /// instead of five range checks (this check runs for every row of every table).
-    @inline(__always) static func isIDByte(_ b: UInt8) -> Bool {
-        let low: UInt64 = (1 << 0x2D) | (0x3FF << 0x30)                         // '-', '0'-'9'
-        let high: UInt64 = (0x3FF_FFFF << 1) | (1 << 31) | (0x3FF_FFFF << 33)    // 'A'-'Z', '_', 'a'-'z'
-        let set = b < 64 ? low : high
-        return b < 128 && (set >> UInt64(b & 63)) & 1 == 1
     }
 
     /// ODS practice code: one upper-case letter then five upper-case letters or digits.
