@@ -100,4 +100,23 @@ import Testing
         }
         #expect(w.bytes == expected)
     }
+
+    /// `cell(appending:)` and `cell(escaped:)` write what `cell(_:)` writes, including values
+    /// that turn out to need quotes or a formula guard.
+    @Test func directCellsMatchTheGeneralCell() {
+        var rng = SeededRandom(seed: 9)
+        let alphabet: [UInt8] = Array("ab1-=+@,\"\n\r\t' .".utf8)   // ASCII: escaped(_:) takes a String
+        var general = CSVWriter(crlf: true), appending = CSVWriter(crlf: true), escaped = CSVWriter(crlf: true)
+        for _ in 0..<500 {
+            for _ in 0..<6 {
+                let value = (0..<rng.below(6)).map { _ in alphabet[rng.below(alphabet.count)] }
+                general.cell(value)
+                appending.cell { $0.append(contentsOf: value) }
+                escaped.cell(escaped: CSVWriter.escaped(String(decoding: value, as: UTF8.self)))
+            }
+            general.endRow(); appending.endRow(); escaped.endRow()
+        }
+        #expect(appending.bytes == general.bytes)
+        #expect(escaped.bytes == general.bytes)
+    }
 }

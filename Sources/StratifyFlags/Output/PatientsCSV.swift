@@ -24,17 +24,25 @@ public enum PatientsCSV {
         let file = try OutputFile(path: path, patientLevel: true)
         var w = CSVWriter()
         w.row(header(result, extra: extra))
-        let fields = result.ruleSet.fields.map { result.values[$0] } + extra.map(\.1)
         let lead: [Column] = [result.attributes[.practiceCode]!, result.attributes[.age]!, result.attributes[.sex]!,
                               result.attributes[.imdDecile]!, result.attributes[.imdQuintile]!]
-        // One reused buffer for each cell's text: no String per cell (it was most of this
-        // stage's instructions at 1.2M patients x 70 columns).
-        var text: [UInt8] = []
+        let columns = lead + result.ruleSet.fields.map { result.values[$0] } + extra.map(\.1)
+        // Cells go straight into the writer's buffer, no String per cell (formatting was most of
+        // this stage's instructions at 1.2M patients x 77 columns); labels are escaped once each.
+        let labelCells: [[[UInt8]]] = columns.map { c in
+            if case .string(_, let table) = c { return table.map(CSVWriter.escaped) }
+            return []
+        }
         do {
             for p in sortedPopulation(result) {
                 w.cell(result.patients.index.key(p))
-                for c in lead { PatientsCSVCell.write(c, p, &w, scratch: &text) }
-                for c in fields { PatientsCSVCell.write(c, p, &w, scratch: &text) }
+                for (k, c) in columns.enumerated() {
+                    if case .string(let v, _) = c {
+                        if v[p] < 0 { w.cell(escaped: []) } else { w.cell(escaped: labelCells[k][Int(v[p])]) }
+                    } else {
+                        w.cell { c.appendText(at: p, to: &$0) }
+                    }
+                }
                 w.endRow()
                 if w.bytes.count >= 1 << 20 {
                     try file.write(w.bytes)
@@ -55,13 +63,6 @@ public enum PatientsCSV {
 /// without trailing zeros.
 public enum PatientsCSVCell {
     public static func write(_ c: Column, _ p: Int, _ w: inout CSVWriter) { w.cell(c.text(at: p)) }
-
-    /// The same cell, with the text built in `scratch` (reused) instead of a new `String`.
-    public static func write(_ c: Column, _ p: Int, _ w: inout CSVWriter, scratch: inout [UInt8]) {
-        scratch.removeAll(keepingCapacity: true)
-        c.appendText(at: p, to: &scratch)
-        w.cell(scratch)
-    }
 }
 
 extension Column {
