@@ -69,7 +69,12 @@ public struct CSVWriter: Sendable {
         bytes.append(0x22)
     }
 
-    public mutating func cell(_ value: String) { cell(value.utf8) }
+    /// Through the string's contiguous UTF-8 (the same bytes as `value.utf8`), which the
+    /// generic cell walks several times faster than a `String.UTF8View`.
+    public mutating func cell(_ value: String) {
+        var value = value
+        value.withUTF8 { cell($0) }
+    }
 
     /// Byte cells from other modules: concrete overloads, so the generic `cell` is specialised
     /// here rather than called through witness tables per byte (a patient id, an `ArraySlice`,
