@@ -29,16 +29,13 @@ import Testing
         return r.flags.evaluate(expr, externals: ext.map(\.1))
     }
 
-    static func reference(_ op: String, _ c: Int) -> Bool {
-        switch op {
-        case "==": c == 0
-        case "!=": c != 0
-        case "<": c < 0
-        case "<=": c <= 0
-        case ">": c > 0
-        default: c >= 0
-        }
-    }
+    /// What each operator means for the sign of a comparison (rules-format.md), written out.
+    static let meaning: [String: [Bool]] = [   // outcome for sign -1, 0, +1
+        "==": [false, true, false], "!=": [true, false, true], "<": [true, false, false],
+        "<=": [true, true, false], ">": [false, false, true], ">=": [false, true, true],
+    ]
+
+    static func reference(_ op: String, _ c: Int) -> Bool { meaning[op]![c.signum() + 1] }
 
     @Test(arguments: ["==", "!=", "<", "<=", ">", ">="])
     func stringComparisonsMatchStringByString(op: String) throws {

@@ -37,9 +37,12 @@ public struct FlagResult: Sendable {
 }
 
 extension FlagEngine {
-    /// Turns accumulators into columns and evaluates every value in dependency order.
+    /// Turns accumulators into columns and evaluates every value in dependency order. Consumes the
+    /// accumulators: call it once per engine.
     public mutating func finish(patients: PatientTable, imd: IMDTable) -> FlagResult {
         let n = patients.count
+        precondition(!finished, "FlagEngine.finish called twice")
+        finished = true
         if !started { start(patients: n) }
         var quality = self.quality
         let attributes = FlagEngine.attributes(patients, asOf: asOf, imd: imd, quality: &quality)
@@ -75,6 +78,10 @@ extension FlagEngine {
                 aggregationColumns.append(.bloodPressure(sys: sys, dia: dia, date: date))
             }
         }
+        // The accumulators are columns now: free them before the evaluator allocates its own
+        // (evaluation is the run's memory peak). So an engine is finished once.
+        counts = []; dates = []; values = []; dates2 = []; values2 = []; distinct = []
+        bp = []; episodeDates = []
         var evaluator = Evaluator(n: n, asOf: asOf, attributes: attributes, aggregations: aggregationColumns,
                                   values: Array(repeating: nil, count: ruleSet.values.count))
         for i in ruleSet.evaluationOrder {

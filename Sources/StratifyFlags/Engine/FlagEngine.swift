@@ -40,6 +40,7 @@ public struct FlagEngine: ExtractSink {
     var bp: [BloodPressureState] = []
     var bpSlot: [Int] = []
     var started = false
+    var finished = false
     public internal(set) var quality = FlagQuality()
 
     public init(ruleSet: RuleSet, asOf: Day) {
