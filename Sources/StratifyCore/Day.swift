@@ -78,12 +78,28 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     /// `YYYY-MM-DD`.
     public var description: String {
+        var bytes: [UInt8] = []
+        appendISO(to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `YYYY-MM-DD` to `bytes`: the definition of `description`, without a `String` per
+    /// date, for output files with a date per patient and field.
+    public func appendISO(to bytes: inout [UInt8]) {
         let (y, m, d) = civil
+        if y >= 0 && y <= 9999 {
+            // Ten byte stores instead of three Strings (the common case: every real date).
+            bytes.append(0x30 &+ UInt8(y / 1000)); bytes.append(0x30 &+ UInt8(y / 100 % 10))
+            bytes.append(0x30 &+ UInt8(y / 10 % 10)); bytes.append(0x30 &+ UInt8(y % 10))
+            bytes.append(0x2D); bytes.append(0x30 &+ UInt8(m / 10)); bytes.append(0x30 &+ UInt8(m % 10))
+            bytes.append(0x2D); bytes.append(0x30 &+ UInt8(d / 10)); bytes.append(0x30 &+ UInt8(d % 10))
+            return
+        }
         func pad(_ v: Int, _ w: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, w - s.count)) + s
         }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+        bytes += "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))".utf8
     }
 
     /// Parses exactly `YYYY-MM-DD` (for command-line flags and reference files, not the hot path).

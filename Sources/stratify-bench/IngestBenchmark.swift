@@ -85,6 +85,14 @@ enum Machine {
         if fd >= 0 { _ = write(fd, "5", 1); close(fd) }
     }
 
+    /// User + system CPU time of this process so far (all threads).
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func s(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+        return s(usage.ru_utime) + s(usage.ru_stime)
+    }
+
     /// VmHWM from /proc/self/status, in bytes.
     static func peakRSS() -> Int {
         guard let bytes = try? FileSystem.readAll("/proc/self/status") else { return ProcessInfoLite.peakRSS }

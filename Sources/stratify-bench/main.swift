@@ -16,15 +16,28 @@ let usage = """
     BENCHMARKS:
       ingest                      Ingest throughput (MB/s, rows/s) and peak memory per patient.
       scores                      Score kernels, scalar versus SIMD, per kernel and for the whole step.
+      pipeline                    The whole pipeline (stratify run): seconds per stage, MB/s, rows/s,
+                                  peak RSS, bytes per patient; a scaling table with --sizes or
+                                  --events-scale.
       sha256                      Checksum throughput on an in-memory buffer.
 
-    OPTIONS (ingest, scores):
-      --patients <n>              Synthetic patients. (default: 100000)
-      --runs <n>                  Timed runs; the median is reported. (default: 3 for ingest, 11 for scores)
-      --threads <n>               Parser threads. (default: all cores)
+    OPTIONS (ingest, scores, pipeline):
+      --patients <n>              Synthetic patients. (default: 100000; 1200000 for scores)
+      --runs <n>                  Timed runs; the median is reported. (default: 3 for ingest, 11 for scores, 1 for pipeline)
+      --threads <n>               Parser threads, ingest only. (default: all cores)
       --data <dir>                Where the synthetic extract is cached. (default: output/bench/ingest-<n>)
       --reference <dir>           Reference data folder. (default: ./reference)
       --help                      Show help information.
+
+    OPTIONS (pipeline):
+      --sizes <n,n,...>           Run at each patient count and print a scaling table (replaces --patients),
+                                  e.g. 10000,100000,1200000.
+      --events-scale <k,k,...>    Also run with every clinical event repeated k times, same patients
+                                  (output/bench/ingest-<n>-events-x<k>/, made once). (default: 1)
+      --pipeline <file>           Pipeline definition; its extract and output root are replaced by the
+                                  benchmark's. (default: pipelines/demo.json)
+
+    Synthetic extracts (seed 42, defect rate 0.001) are cached under output/bench/ and reused.
     """
 
 var args = Array(CommandLine.arguments.dropFirst())
@@ -53,6 +66,14 @@ do {
         ).run()
     case "scores":
         ScoresBenchmark(patients: Int(value("patients") ?? "") ?? 1_200_000, runs: Int(value("runs") ?? "") ?? 11).run()
+    case "pipeline":
+        let list = { (flag: String) in value(flag).map { $0.split(separator: ",").compactMap { Int($0) } } }
+        let sizes = list("sizes") ?? [Int(value("patients") ?? "") ?? 100_000]
+        try PipelineBenchmark(
+            sizes: sizes, eventScales: list("events-scale") ?? [1], runs: Int(value("runs") ?? "") ?? 1,
+            pipeline: value("pipeline") ?? "pipelines/demo.json",
+            dataDirectory: sizes.count == 1 ? value("data") : nil, referenceDirectory: value("reference")
+        ).run()
     case "sha256":
         sha256Benchmark()
     default:

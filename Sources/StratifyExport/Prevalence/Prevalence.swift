@@ -47,24 +47,21 @@ public struct Prevalence: Sendable {
         let n = inPopulation.count
         // Each grouping's labels are interned once: patients carry a small integer per grouping,
         // so counting is array increments, not a dictionary update per patient, measure and grouping.
-        var labels: [Grouping: [String]] = [:]
-        labels[.icb] = Array(repeating: Prevalence.icbGroup, count: n)
-        labels[.practice] = practiceOf
-        labels[.pcn] = practiceOf.map { practices[$0]?.pcnName ?? "unknown" }
-        labels[.neighbourhood] = practiceOf.map { practices[$0]?.neighbourhood ?? "unknown" }
-        labels[.imdQuintile] = imdQuintile.map { $0 == Column.nullInt ? "unknown" : String($0) }
-        labels[.ethnicGroup] = ethnicCategory.map(Prevalence.ethnicGroup)
-        var interned: [Grouping: (index: [Int32], names: [String])] = [:]
-        for g in Grouping.allCases {
-            var ids: [String: Int32] = [:], names: [String] = []
-            let index = labels[g]!.map { label -> Int32 in
-                if let i = ids[label] { return i }
-                ids[label] = Int32(names.count)
-                names.append(label)
-                return Int32(names.count - 1)
-            }
-            interned[g] = (index, names)
+        // Interning starts from each patient's practice code, quintile or ethnic letter: the label
+        // String is made once per distinct key, not once per patient and grouping.
+        let practiceIndex = Prevalence.intern(practiceOf) { $0 }
+        func byPractice(_ label: (String) -> String) -> (index: [Int32], names: [String]) {
+            let perPractice = Prevalence.intern(practiceIndex.names, label)
+            return (practiceIndex.index.map { perPractice.index[Int($0)] }, perPractice.names)
         }
+        let interned: [Grouping: (index: [Int32], names: [String])] = [
+            .icb: Prevalence.intern([UInt8](repeating: 0, count: n)) { _ in Prevalence.icbGroup },
+            .practice: practiceIndex,
+            .pcn: byPractice { practices[$0]?.pcnName ?? "unknown" },
+            .neighbourhood: byPractice { practices[$0]?.neighbourhood ?? "unknown" },
+            .imdQuintile: Prevalence.intern(imdQuintile) { $0 == Column.nullInt ? "unknown" : String($0) },
+            .ethnicGroup: Prevalence.intern(ethnicCategory, Prevalence.ethnicGroup),
+        ]
         for m in measures {
             let numerator = try Prevalence.holds(m.numerator, columns, n)
             var denominator = (0..<n).map { inPopulation[$0] && age[$0] >= Int64(m.denominatorMinimumAge) }
@@ -112,6 +109,25 @@ public struct Prevalence: Sendable {
             }
         }
         return out
+    }
+
+    /// A small integer per element, one per distinct label (keys with the same label share it),
+    /// numbered in order of first appearance; `label` runs once per distinct key.
+    static func intern<K: Hashable>(_ keys: [K], _ label: (K) -> String) -> (index: [Int32], names: [String]) {
+        var byKey: [K: Int32] = [:], byName: [String: Int32] = [:], names: [String] = []
+        let index = keys.map { key -> Int32 in
+            if let i = byKey[key] { return i }
+            let name = label(key)
+            let i: Int32
+            if let known = byName[name] { i = known } else {
+                i = Int32(names.count)
+                byName[name] = i
+                names.append(name)
+            }
+            byKey[key] = i
+            return i
+        }
+        return (index, names)
     }
 
     static func holds(_ spec: String, _ columns: [String: Column], _ n: Int) throws(StratifyError) -> [Bool] {

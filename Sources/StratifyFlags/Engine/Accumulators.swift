@@ -19,6 +19,12 @@ struct Dispatch: Sendable {
     let ops: [[AccumulatorOp]]
     /// Ops of `*` lists: applied to every row, whatever its code.
     let anyOps: [AccumulatorOp]
+    /// `ops` in one array, signature s at `flatOps[opStart[s]..<opStart[s + 1]]`, then `anyOps`
+    /// at `anyStart..<flatOps.count`: the streaming loop reads ranges of one buffer instead of
+    /// retaining an inner array per row.
+    let flatOps: [AccumulatorOp]
+    let opStart: [Int32]
+    let anyStart: Int
 
     init(ruleSet: RuleSet, domain: ListDomain, asOf: Day) {
         // code → lists containing it
@@ -67,5 +73,8 @@ struct Dispatch: Sendable {
         table = CodeTable(pairs)
         self.ops = ops
         self.anyOps = anyOps
+        flatOps = ops.flatMap { $0 } + anyOps
+        opStart = ops.reduce(into: [Int32(0)]) { starts, o in starts.append(starts.last! + Int32(o.count)) }
+        anyStart = flatOps.count - anyOps.count
     }
 }

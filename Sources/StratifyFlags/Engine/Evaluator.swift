@@ -67,11 +67,15 @@ struct Evaluator {
         case "and", "or":
             let a = l.bools, b = r.bools
             var out = [UInt8](repeating: 0, count: n)
-            for i in 0..<n {
-                let x = a[i], y = b[i]
-                if op == "and" {
+            // The operator is decided once per column, not compared as a String per patient.
+            if op == "and" {
+                for i in 0..<n {
+                    let x = a[i], y = b[i]
                     out[i] = (x == 0 || y == 0) ? 0 : (x == 1 && y == 1) ? 1 : Column.nullBool
-                } else {
+                }
+            } else {
+                for i in 0..<n {
+                    let x = a[i], y = b[i]
                     out[i] = (x == 1 || y == 1) ? 1 : (x == 0 && y == 0) ? 0 : Column.nullBool
                 }
             }
@@ -79,20 +83,19 @@ struct Evaluator {
         case "+", "-", "*", "/":
             if t == .int, case .int(let a) = l, case .int(let b) = r {
                 var out = [Int64](repeating: Column.nullInt, count: n)
+                let sign: Int64 = op == "-" ? -1 : 1, multiply = op != "+" && op != "-"
                 for i in 0..<n where a[i] != Column.nullInt && b[i] != Column.nullInt {
-                    out[i] = op == "+" ? a[i] &+ b[i] : op == "-" ? a[i] &- b[i] : a[i] &* b[i]
+                    out[i] = multiply ? a[i] &* b[i] : a[i] &+ sign &* b[i]
                 }
                 return .int(out)
             }
             let a = l.doubles!, b = r.doubles!
             var out = [Double](repeating: .nan, count: n)
-            for i in 0..<n {
-                switch op {
-                case "+": out[i] = a[i] + b[i]
-                case "-": out[i] = a[i] - b[i]
-                case "*": out[i] = a[i] * b[i]
-                default: out[i] = b[i] == 0 ? .nan : a[i] / b[i]
-                }
+            switch op {
+            case "+": for i in 0..<n { out[i] = a[i] + b[i] }
+            case "-": for i in 0..<n { out[i] = a[i] - b[i] }
+            case "*": for i in 0..<n { out[i] = a[i] * b[i] }
+            default: for i in 0..<n { out[i] = b[i] == 0 ? .nan : a[i] / b[i] }
             }
             return .number(out)
         default:
@@ -113,24 +116,25 @@ struct Evaluator {
 
     func compare(_ op: String, _ l: Column, _ r: Column, _ lt: ValueType) -> Column {
         var out = [UInt8](repeating: Column.nullBool, count: n)
+        // `test(op, c)` for c = -1, 0, 1, worked out once: the loops index it by sign + 1.
+        let outcome: [UInt8] = [-1, 0, 1].map { Evaluator.test(op, $0) ? 1 : 0 }
         switch (l, r) {
         case (.date(let a), .date(let b)):
             for i in 0..<n where a[i] != Column.nullDate && b[i] != Column.nullDate {
-                out[i] = Evaluator.test(op, a[i] < b[i] ? -1 : a[i] > b[i] ? 1 : 0) ? 1 : 0
+                out[i] = outcome[a[i] < b[i] ? 0 : a[i] > b[i] ? 2 : 1]
             }
         case (.bool(let a), .bool(let b)):
             for i in 0..<n where a[i] != Column.nullBool && b[i] != Column.nullBool {
-                out[i] = Evaluator.test(op, Int(a[i]) - Int(b[i])) ? 1 : 0
+                out[i] = outcome[Int(a[i]) - Int(b[i]) + 1]
             }
-        case (.string, .string):
-            for i in 0..<n {
-                guard let x = l.string(at: i), let y = r.string(at: i) else { continue }
-                out[i] = Evaluator.test(op, x < y ? -1 : x > y ? 1 : 0) ? 1 : 0
-            }
+        case (.string(let x, let xt), .string(let y, let yt)):
+            // Tables are a few labels: compare every pair of labels once, then look up per patient.
+            let pairs = xt.map { s in yt.map { t in outcome[s < t ? 0 : s > t ? 2 : 1] } }
+            for i in 0..<n where x[i] >= 0 && y[i] >= 0 { out[i] = pairs[Int(x[i])][Int(y[i])] }
         default:
             let a = l.doubles!, b = r.doubles!
             for i in 0..<n where !a[i].isNaN && !b[i].isNaN {
-                out[i] = Evaluator.test(op, a[i] < b[i] ? -1 : a[i] > b[i] ? 1 : 0) ? 1 : 0
+                out[i] = outcome[a[i] < b[i] ? 0 : a[i] > b[i] ? 2 : 1]
             }
         }
         return .bool(out)
@@ -138,9 +142,11 @@ struct Evaluator {
 
     func inList(_ l: Column, _ items: [Constant]) -> Column {
         var out = [UInt8](repeating: Column.nullBool, count: n)
-        if case .string = l {
+        if case .string(let idx, let table) = l {
             let set = Set(items.compactMap { if case .string(let s) = $0 { s } else { nil } })
-            for i in 0..<n { if let s = l.string(at: i) { out[i] = set.contains(s) ? 1 : 0 } }
+            // Membership per label, once; then a lookup per patient.
+            let member: [UInt8] = table.map { set.contains($0) ? 1 : 0 }
+            for i in 0..<n where idx[i] >= 0 { out[i] = member[Int(idx[i])] }
             return .bool(out)
         }
         let set = Set(items.compactMap { c -> Double? in

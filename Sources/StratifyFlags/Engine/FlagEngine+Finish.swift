@@ -37,21 +37,24 @@ public struct FlagResult: Sendable {
 }
 
 extension FlagEngine {
-    /// Turns accumulators into columns and evaluates every value in dependency order.
+    /// Turns accumulators into columns and evaluates every value in dependency order. Consumes the
+    /// accumulators: call it once per engine.
     public mutating func finish(patients: PatientTable, imd: IMDTable) -> FlagResult {
         let n = patients.count
+        precondition(!finished, "FlagEngine.finish called twice")
+        finished = true
         if !started { start(patients: n) }
         var quality = self.quality
         let attributes = FlagEngine.attributes(patients, asOf: asOf, imd: imd, quality: &quality)
         var aggregationColumns: [Column] = []
         for (a, agg) in ruleSet.aggregations.enumerated() {
             switch agg.kind {
-            case .ever, .exists: aggregationColumns.append(.bool(counts[a].map { $0 > 0 ? 1 : 0 }))
-            case .count, .distinctCount: aggregationColumns.append(.int(counts[a].map { Int64($0) }))
-            case .secondLatestValue: aggregationColumns.append(.number(values2[a]))
-            case .earliest: aggregationColumns.append(.date(dates[a].map { $0 == Int32.max ? Column.nullDate : $0 }))
-            case .latest: aggregationColumns.append(.date(dates[a]))
-            case .latestValue, .highestOnLatest: aggregationColumns.append(.number(values[a]))
+            case .ever, .exists: aggregationColumns.append(.bool(counts[base[a]..<(base[a] + n)].map { $0 > 0 ? 1 : 0 }))
+            case .count, .distinctCount: aggregationColumns.append(.int(counts[base[a]..<(base[a] + n)].map { Int64($0) }))
+            case .secondLatestValue: aggregationColumns.append(.number(column(values2, at: base2[a])))
+            case .earliest: aggregationColumns.append(.date(dates[base[a]..<(base[a] + n)].map { $0 == Int32.max ? Column.nullDate : $0 }))
+            case .latest: aggregationColumns.append(.date(column(dates, at: base[a])))
+            case .latestValue, .highestOnLatest: aggregationColumns.append(.number(column(values, at: valueBase[a])))
             case .episodes:
                 var out = [Int64](repeating: 0, count: n)
                 for (p, ds) in episodeDates[a] {
@@ -75,6 +78,10 @@ extension FlagEngine {
                 aggregationColumns.append(.bloodPressure(sys: sys, dia: dia, date: date))
             }
         }
+        // The accumulators are columns now: free them before the evaluator allocates its own
+        // (evaluation is the run's memory peak). So an engine is finished once.
+        counts = []; dates = []; values = []; dates2 = []; values2 = []; distinct = []
+        bp = []; episodeDates = []
         var evaluator = Evaluator(n: n, asOf: asOf, attributes: attributes, aggregations: aggregationColumns,
                                   values: Array(repeating: nil, count: ruleSet.values.count))
         for i in ruleSet.evaluationOrder {

@@ -15,20 +15,32 @@ public struct FlagEngine: ExtractSink {
     // loop does not copy an `Aggregation` (and its `ranges` array) per row.
     let caps: [Int]
     let limits: [(sysLow: Double, sysHigh: Double, diaLow: Double, diaHigh: Double)]
-    // Per-aggregation columns, indexed by patient. Nested-array element mutation
-    // (`dates[a][p] = x`) happens in place: no copy-on-write per event.
-    var counts: [[Int32]] = []
-    var dates: [[Int32]] = []
-    var values: [[Double]] = []
+    // Per-aggregation columns, each `n` patients long, stored back to back in one array per kind
+    // of value: aggregation a's patient p is at `base[a] + p` in `counts` or `dates`,
+    // `valueBase[a] + p` in `values`, `base2[a] + p` in `dates2`/`values2`, and from
+    // `base2[a] + p * cap` in `distinct`. Only the kinds that need a column get one.
+    // One flat array per kind lets the streaming loop take each buffer once per batch
+    // (FlagEngine+Unsafe.swift) instead of a uniqueness check on two nested arrays per update.
+    var counts: [Int32] = []
+    var dates: [Int32] = []
+    var values: [Double] = []
     /// The second-ranked (date, value) of `second_latest_value`.
-    var dates2: [[Int32]] = []
-    var values2: [[Double]] = []
+    var dates2: [Int32] = []
+    var values2: [Double] = []
     /// `distinct_count`: `cap` code slots per patient.
-    var distinct: [[UInt64]] = []
+    var distinct: [UInt64] = []
+    /// Offset of aggregation a's column in `counts` or `dates` (by kind), or -1.
+    var base: [Int] = []
+    /// Offset in `values`, or -1.
+    var valueBase: [Int] = []
+    /// Offset in `dates2`/`values2` (second_latest_value) or in `distinct` (distinct_count), or -1.
+    var base2: [Int] = []
+    var patientCount = 0
     var episodeDates: [[Int32: [Int32]]] = []
     var bp: [BloodPressureState] = []
     var bpSlot: [Int] = []
     var started = false
+    var finished = false
     public internal(set) var quality = FlagQuality()
 
     public init(ruleSet: RuleSet, asOf: Day) {
@@ -45,31 +57,41 @@ public struct FlagEngine: ExtractSink {
 
     mutating func start(patients n: Int) {
         started = true
+        patientCount = n
         let m = ruleSet.aggregations.count
-        counts = Array(repeating: [], count: m)
-        dates = Array(repeating: [], count: m)
-        values = Array(repeating: [], count: m)
-        dates2 = Array(repeating: [], count: m)
-        values2 = Array(repeating: [], count: m)
-        distinct = Array(repeating: [], count: m)
         episodeDates = Array(repeating: [:], count: m)
         bpSlot = Array(repeating: -1, count: m)
+        base = Array(repeating: -1, count: m)
+        base2 = Array(repeating: -1, count: m)
+        valueBase = Array(repeating: -1, count: m)
+        func column<T>(_ array: inout [T], _ fill: T, _ length: Int) -> Int {
+            array.append(contentsOf: repeatElement(fill, count: length))
+            return array.count - length
+        }
+        // Reserve each array's final size first, so appending the columns never doubles a buffer.
+        func columns(_ test: (AggregationKind) -> Bool) -> Int { kinds.filter(test).count * n }
+        counts.reserveCapacity(columns { [.ever, .count, .exists, .distinctCount].contains($0) })
+        dates.reserveCapacity(columns { [.earliest, .latest, .latestValue, .highestOnLatest, .secondLatestValue].contains($0) })
+        values.reserveCapacity(columns { [.latestValue, .highestOnLatest, .secondLatestValue].contains($0) })
+        dates2.reserveCapacity(columns { $0 == .secondLatestValue })
+        values2.reserveCapacity(columns { $0 == .secondLatestValue })
+        distinct.reserveCapacity(zip(kinds, caps).filter { $0.0 == .distinctCount }.map { $0.1 * n }.reduce(0, +))
         for (a, kind) in kinds.enumerated() {
             switch kind {
-            case .ever, .count, .exists: counts[a] = Array(repeating: 0, count: n)
-            case .earliest: dates[a] = Array(repeating: Int32.max, count: n)
-            case .latest: dates[a] = Array(repeating: Int32.min, count: n)
+            case .ever, .count, .exists: base[a] = column(&counts, 0, n)
+            case .earliest: base[a] = column(&dates, Int32.max, n)
+            case .latest: base[a] = column(&dates, Int32.min, n)
             case .latestValue, .highestOnLatest:
-                dates[a] = Array(repeating: Int32.min, count: n)
-                values[a] = Array(repeating: .nan, count: n)
+                base[a] = column(&dates, Int32.min, n)
+                valueBase[a] = column(&values, .nan, n)
             case .secondLatestValue:
-                dates[a] = Array(repeating: Int32.min, count: n)
-                values[a] = Array(repeating: .nan, count: n)
-                dates2[a] = dates[a]
-                values2[a] = values[a]
+                base[a] = column(&dates, Int32.min, n)
+                valueBase[a] = column(&values, .nan, n)
+                base2[a] = column(&dates2, Int32.min, n)
+                _ = column(&values2, .nan, n)
             case .distinctCount:
-                counts[a] = Array(repeating: 0, count: n)
-                distinct[a] = Array(repeating: 0, count: n * caps[a])
+                base[a] = column(&counts, 0, n)
+                base2[a] = column(&distinct, 0, n * caps[a])
             case .episodes: break
             case .bpLatest:
                 bpSlot[a] = bp.count
@@ -77,6 +99,9 @@ public struct FlagEngine: ExtractSink {
             }
         }
     }
+
+    /// The column of `array` at `offset` (one of the offsets above).
+    func column<T>(_ array: [T], at offset: Int) -> [T] { Array(array[offset..<(offset + patientCount)]) }
 
     public mutating func consume(events batch: EventBatch, patients: PatientTable) {
         quality.eventsMatchingNoList += consume(batch.patient, batch.date, batch.code, batch.value, events, patients)
@@ -87,73 +112,41 @@ public struct FlagEngine: ExtractSink {
     }
 
     /// One row at a time: rows outside date of birth ... D are skipped (rules.md §0); the code's
-    /// signature selects the accumulator updates. Returns how many rows matched no list.
+    /// signature selects the accumulator updates (`update`, FlagEngine+Unsafe.swift). Returns how
+    /// many rows matched no list.
+    ///
+    /// The accumulator arrays are moved out of `self` for the batch (and back after), so the
+    /// kernel can hold their buffers while `applyRare` mutates the rest of `self`: updating
+    /// `self.counts[a][p]` cost two uniqueness checks and retains per update, which made this
+    /// loop, on the merging thread, a fifth of the streaming pass's time.
     private mutating func consume(_ patient: [Int32], _ date: [Int32], _ code: [UInt64], _ value: [Double]?,
                                   _ dispatch: Dispatch, _ patients: PatientTable) -> Int {
         if !started { start(patients: patients.count) }
-        let d = asOf.rawValue
-        var unmatched = 0
-        for i in 0..<patient.count {
-            let day = date[i]
-            let p = Int(patient[i])
-            if day > d || day < patients.dateOfBirth[p] { continue }
-            if !dispatch.anyOps.isEmpty { apply(dispatch.anyOps, patient: p, date: day, value: .nan, code: code[i]) }
-            let sig = dispatch.table.find(code[i])
-            if sig < 0 { unmatched += 1; continue }
-            apply(dispatch.ops[Int(sig)], patient: p, date: day, value: value?[i] ?? .nan, code: code[i])
+        var columns = AccumulatorColumns()
+        swap(&columns.counts, &counts); swap(&columns.dates, &dates); swap(&columns.values, &values)
+        swap(&columns.dates2, &dates2); swap(&columns.values2, &values2); swap(&columns.distinct, &distinct)
+        defer {
+            swap(&columns.counts, &counts); swap(&columns.dates, &dates); swap(&columns.values, &values)
+            swap(&columns.dates2, &dates2); swap(&columns.values2, &values2); swap(&columns.distinct, &distinct)
         }
-        return unmatched
+        return update(patient, date, code, value, dispatch, patients.dateOfBirth, &columns)
     }
 
-    @inline(__always)
-    mutating func apply(_ ops: [AccumulatorOp], patient p: Int, date: Int32, value eventValue: Double, code: UInt64) {
-        for op in ops where date > op.after {
-            let a = Int(op.aggregation)
-            let value = op.listValue.isNaN ? eventValue : op.listValue
-            switch kinds[a] {
-            case .ever, .count, .exists:
-                counts[a][p] &+= 1
-            case .earliest:
-                if date < dates[a][p] { dates[a][p] = date }
-            case .latest:
-                if date > dates[a][p] { dates[a][p] = date }
-            case .latestValue, .highestOnLatest:
-                guard !value.isNaN else { continue }
-                let cur = dates[a][p]
-                let better = kinds[a] == .highestOnLatest ? value > values[a][p] : value < values[a][p]
-                if date > cur || (date == cur && better) {
-                    dates[a][p] = date
-                    values[a][p] = value
-                }
-            case .secondLatestValue:
-                guard !value.isNaN else { continue }
-                // Rank by date descending, then value ascending ("same date: lower value first").
-                if date > dates[a][p] || (date == dates[a][p] && value < values[a][p]) {
-                    dates2[a][p] = dates[a][p]; values2[a][p] = values[a][p]
-                    dates[a][p] = date; values[a][p] = value
-                } else if date > dates2[a][p] || (date == dates2[a][p] && value < values2[a][p]) || dates2[a][p] == Int32.min {
-                    dates2[a][p] = date; values2[a][p] = value
-                }
-            case .distinctCount:
-                let cap = caps[a]
-                let n = Int(counts[a][p])
-                if n >= cap { continue }
-                var seen = false
-                for k in 0..<n where distinct[a][p * cap + k] == code { seen = true; break }
-                if !seen {
-                    distinct[a][p * cap + n] = code
-                    counts[a][p] = Int32(n + 1)
-                }
-            case .episodes:
-                episodeDates[a][Int32(p), default: []].append(date)
-            case .bpLatest:
-                guard !value.isNaN else { continue }
-                let l = limits[a]
-                let (lo, hi) = op.role == 0 ? (l.sysLow, l.sysHigh) : (l.diaLow, l.diaHigh)
-                if value < lo || value > hi { quality.bpValuesOutOfRange += 1; continue }
-                if op.role == 0 { bp[bpSlot[a]].addSystolic(patient: p, date: date, value: Float(value)) }
-                else { bp[bpSlot[a]].addDiastolic(patient: p, date: date, value: Float(value)) }
-            }
+    /// The updates the unsafe kernel leaves to safe code: kinds with per-patient variable state.
+    mutating func applyRare(_ op: AccumulatorOp, _ kind: AggregationKind, patient p: Int, date: Int32, value: Double) {
+        let a = Int(op.aggregation)
+        switch kind {
+        case .episodes:
+            episodeDates[a][Int32(p), default: []].append(date)
+        case .bpLatest:
+            guard !value.isNaN else { return }
+            let l = limits[a]
+            let (lo, hi) = op.role == 0 ? (l.sysLow, l.sysHigh) : (l.diaLow, l.diaHigh)
+            if value < lo || value > hi { quality.bpValuesOutOfRange += 1; return }
+            if op.role == 0 { bp[bpSlot[a]].addSystolic(patient: p, date: date, value: Float(value)) }
+            else { bp[bpSlot[a]].addDiastolic(patient: p, date: date, value: Float(value)) }
+        default:
+            preconditionFailure("applyRare handles episodes and bp_latest only")
         }
     }
 }

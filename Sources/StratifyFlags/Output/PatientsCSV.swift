@@ -24,14 +24,25 @@ public enum PatientsCSV {
         let file = try OutputFile(path: path, patientLevel: true)
         var w = CSVWriter()
         w.row(header(result, extra: extra))
-        let fields = result.ruleSet.fields.map { result.values[$0] } + extra.map(\.1)
         let lead: [Column] = [result.attributes[.practiceCode]!, result.attributes[.age]!, result.attributes[.sex]!,
                               result.attributes[.imdDecile]!, result.attributes[.imdQuintile]!]
+        let columns = lead + result.ruleSet.fields.map { result.values[$0] } + extra.map(\.1)
+        // Cells go straight into the writer's buffer, no String per cell (formatting was most of
+        // this stage's instructions at 1.2M patients x 77 columns); labels are escaped once each.
+        let labelCells: [[[UInt8]]] = columns.map { c in
+            if case .string(_, let table) = c { return table.map(CSVWriter.escaped) }
+            return []
+        }
         do {
             for p in sortedPopulation(result) {
                 w.cell(result.patients.index.key(p))
-                for c in lead { PatientsCSVCell.write(c, p, &w) }
-                for c in fields { PatientsCSVCell.write(c, p, &w) }
+                for (k, c) in columns.enumerated() {
+                    if case .string(let v, _) = c {
+                        if v[p] < 0 { w.cell(escaped: []) } else { w.cell(escaped: labelCells[k][Int(v[p])]) }
+                    } else {
+                        w.cell { c.appendText(at: p, to: &$0) }
+                    }
+                }
                 w.endRow()
                 if w.bytes.count >= 1 << 20 {
                     try file.write(w.bytes)
@@ -58,14 +69,24 @@ extension Column {
     /// Row p as it is written in output files: `true`/`false`, empty when unknown, dates
     /// `YYYY-MM-DD`, numbers without trailing zeros. Not CSV-escaped (the writer does that).
     public func text(at p: Int) -> String {
+        var bytes: [UInt8] = []
+        appendText(at: p, to: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `text(at: p)`'s UTF-8 to `bytes` (its definition; for writers of many cells).
+    public func appendText(at p: Int, to bytes: inout [UInt8]) {
         switch self {
-        case .bool(let v): v[p] == 1 ? "true" : v[p] == 0 ? "false" : ""
-        case .int(let v): v[p] == Column.nullInt ? "" : String(v[p])
-        case .number(let v): v[p].isNaN ? "" : JSON.format(v[p])
-        case .date(let v): v[p] == Column.nullDate ? "" : Day(rawValue: v[p]).description
-        case .string(let v, let table): v[p] < 0 ? "" : table[Int(v[p])]
-        case .bloodPressure(_, _, let d): d[p] == Column.nullDate ? "" : Day(rawValue: d[p]).description
-        case .window: ""
+        case .bool(let v): if v[p] == 1 { bytes += "true".utf8 } else if v[p] == 0 { bytes += "false".utf8 }
+        case .int(let v):
+            guard v[p] != Column.nullInt else { return }
+            if v[p] < 0 { bytes.append(0x2D) }
+            JSON.appendDecimal(v[p].magnitude, to: &bytes)
+        case .number(let v): if !v[p].isNaN { JSON.format(v[p], to: &bytes) }
+        case .date(let v): if v[p] != Column.nullDate { Day(rawValue: v[p]).appendISO(to: &bytes) }
+        case .string(let v, let table): if v[p] >= 0 { bytes += table[Int(v[p])].utf8 }
+        case .bloodPressure(_, _, let d): if d[p] != Column.nullDate { Day(rawValue: d[p]).appendISO(to: &bytes) }
+        case .window: break
         }
     }
 }

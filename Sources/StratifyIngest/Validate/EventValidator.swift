@@ -6,6 +6,7 @@ struct EventRows: Sendable {
     /// Codes already known to pass Verhoeff. An extract uses a few thousand distinct codes over
     /// millions of rows, so a small direct-mapped cache skips most check-digit computations.
     var checked = [UInt64](repeating: 0, count: 4096)
+    var recent = RecentPatient()
 }
 
 /// clinical_events.csv (docs/input-contract.md).
@@ -19,6 +20,7 @@ struct EventValidator: RowValidator {
     func reset(_ rows: inout EventRows) {
         rows.batch.removeAll()
         rows.quality = DataQualityCounts()
+        rows.recent = RecentPatient()
     }
 
     func validate(_ r: borrowing TokenizedRecord, _ c: UnsafeRawBufferPointer, line: Int, into rows: inout EventRows) -> RowIssue? {
@@ -43,7 +45,7 @@ struct EventValidator: RowValidator {
             }
             rows.checked[slot] = code
         }
-        guard let patient = patients.index.find(c, row.idStart, row.idEnd) else { return .unknownPatient }
+        guard let patient = patients.index.find(c, row.idStart, row.idEnd, recent: &rows.recent) else { return .unknownPatient }
         if date.rawValue > asOf.rawValue { rows.quality.eventsAfterAsOf += 1 }
         if date.rawValue < patients.dateOfBirth[Int(patient)] { rows.quality.eventsBeforeBirth += 1 }
         rows.batch.patient.append(patient)
@@ -57,6 +59,7 @@ struct EventValidator: RowValidator {
 struct MedicationRows: Sendable {
     var batch = MedicationBatch()
     var quality = DataQualityCounts()
+    var recent = RecentPatient()
 }
 
 /// medications.csv (docs/input-contract.md).
@@ -70,6 +73,7 @@ struct MedicationValidator: RowValidator {
     func reset(_ rows: inout MedicationRows) {
         rows.batch.removeAll()
         rows.quality = DataQualityCounts()
+        rows.recent = RecentPatient()
     }
 
     func validate(_ r: borrowing TokenizedRecord, _ c: UnsafeRawBufferPointer, line: Int, into rows: inout MedicationRows) -> RowIssue? {
@@ -79,7 +83,7 @@ struct MedicationValidator: RowValidator {
         case .failure(let e): return e.issue
         }
         let (date, code) = (row.date, row.code)
-        guard let patient = patients.index.find(c, row.idStart, row.idEnd) else { return .unknownPatient }
+        guard let patient = patients.index.find(c, row.idStart, row.idEnd, recent: &rows.recent) else { return .unknownPatient }
         if date.rawValue > asOf.rawValue { rows.quality.medicationsAfterAsOf += 1 }
         if date.rawValue < patients.dateOfBirth[Int(patient)] { rows.quality.medicationsBeforeBirth += 1 }
         rows.batch.patient.append(patient)

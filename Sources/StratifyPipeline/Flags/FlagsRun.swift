@@ -37,18 +37,26 @@ public struct FlagsRun {
         let writePatients = self.writePatients, writePrevalence = self.writePrevalence
         return try ingest.run(command: "flags", sink: &engine, progress: progress) { (result, engine, directory) throws(StratifyError) in
             let t0 = MonotonicClock.now()
-            let flags = engine.finish(patients: result.patients, imd: imd)
+            let flags = StageTimings.measure("flags: evaluate") { engine.finish(patients: result.patients, imd: imd) }
             let t1 = MonotonicClock.now()
-            let scored = try ScoreStage.run(flags, scores)
+            let scored = try StageTimings.measure("scores") { () throws(StratifyError) in try ScoreStage.run(flags, scores) }
             let scoreSeconds = MonotonicClock.seconds(since: t1)
-            if writePatients { try PatientsCSV.write(flags, extra: scored, to: directory + "/patients.csv") }
+            if writePatients {
+                try StageTimings.measure("patients.csv") { () throws(StratifyError) in
+                    try PatientsCSV.write(flags, extra: scored, to: directory + "/patients.csv")
+                }
+            }
             var sections: [(String, JSON)] = []
             var computed: Prevalence?
             if let prevalence {
-                let p = try FlagsRun.prevalence(flags, scored, prevalence.measures, prevalence.practices)
+                let p = try StageTimings.measure("prevalence") { () throws(StratifyError) in
+                    try FlagsRun.prevalence(flags, scored, prevalence.measures, prevalence.practices)
+                }
                 computed = p
                 if writePrevalence {
-                    try PrevalenceCSV.write(p, asOf: flags.asOf, directory: directory + "/prevalence", disclosure: prevalence.disclosure)
+                    try StageTimings.measure("prevalence files") { () throws(StratifyError) in
+                        try PrevalenceCSV.write(p, asOf: flags.asOf, directory: directory + "/prevalence", disclosure: prevalence.disclosure)
+                    }
                 }
                 sections.append(("prevalence", .object([
                     ("measures", .int(prevalence.measures.count)),

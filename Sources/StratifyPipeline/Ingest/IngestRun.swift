@@ -92,7 +92,9 @@ public struct IngestRun {
             ])),
         ]
         let manifest = JSON.object(pairs)
-        try OutputFile.write(Array((manifest.render() + "\n").utf8), to: staging.path + "/manifest.json", patientLevel: false)
+        try StageTimings.measure("manifest") { () throws(StratifyError) in
+            try OutputFile.write(Array((manifest.render() + "\n").utf8), to: staging.path + "/manifest.json", patientLevel: false)
+        }
         if !failed.isEmpty {
             let kept = try staging.keepAsFailed()
             throw StratifyError(.inputData, IngestRun.thresholdMessage(failed, result),

@@ -28,6 +28,8 @@ struct Staging {
     /// Moves every staged entry into the output folder, the manifest last, so `manifest.json`
     /// describing this run appears only when everything it describes is in place.
     func publish(manifest: String = "manifest.json") throws(StratifyError) {
+        let t0 = MonotonicClock.now()
+        defer { StageTimings.record("publish", seconds: MonotonicClock.seconds(since: t0)) }
         let names = FileSystem.list(path).filter { $0 != manifest }.sorted() + [manifest]
         for name in names where FileSystem.exists(path + "/" + name) {
             try FileSystem.replace(path + "/" + name, with: outputDirectory + "/" + name, scratch: path)
@@ -67,7 +69,7 @@ extension FileSystem {
     }
 
     /// `rm -r`, without following symbolic links.
-    static func removeTree(_ path: String) throws(StratifyError) {
+    public static func removeTree(_ path: String) throws(StratifyError) {
         var st = stat()
         guard lstat(path, &st) == 0 else { return }
         if (st.st_mode & S_IFMT) == S_IFDIR {

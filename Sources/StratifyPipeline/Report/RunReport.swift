@@ -16,6 +16,8 @@ struct RunReport {
     let history: [(runID: String, asOf: String, cohorts: [String: Int])]
 
     func render() -> String {
+        let t0 = MonotonicClock.now()
+        defer { StageTimings.record("report", seconds: MonotonicClock.seconds(since: t0)) }
         let f = stages.flags
         var h = """
             <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Stratify run \(SVG.escape(runID))</title>

@@ -12,6 +12,8 @@ enum CohortStage {
                       directory: String, identifier: CohortCSV.Identifier, practices: [String: PracticeTable.Practice],
                       previous allPrevious: [String: Set<String>]) throws(StratifyError)
         -> (sections: [(String, JSON)], members: [(name: String, patientIDs: [String])], shard: JSON) {
+        let t0 = MonotonicClock.now()
+        defer { StageTimings.record("cohorts", seconds: MonotonicClock.seconds(since: t0)) }
         var memberLists: [(name: String, patientIDs: [String])] = []
         var shard: [(String, JSON)] = []
         var sections: [(String, JSON)] = []
