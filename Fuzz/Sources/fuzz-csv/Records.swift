@@ -64,3 +64,33 @@ enum Records {
         Fuzz.check(expectedStart == n || records.last?.status == .incomplete, "records end at \(expectedStart) of \(n)")
     }
 }
+
+extension Records {
+    /// The reader cuts blocks into chunks just after line feeds, and parses an `.incomplete` last
+    /// record again with more bytes. So at such a cut, with more input to come, both tokenizers
+    /// must give the full parse's records that end before it, then at most one `.incomplete`
+    /// record: the one the cut splits (a line feed inside quotes), or one the full parse ended as
+    /// an unterminated quote (its quote is still open at the cut). Checks up to eight cuts.
+    static func checkCuts(_ c: UnsafeRawBufferPointer, full: [Snapshot]) {
+        let lineEnds = c.indices.filter { c[$0] == 0x0A }.map { $0 + 1 }.filter { $0 < c.count }
+        let step = max(1, lineEnds.count / 8)
+        for cut in stride(from: 0, to: lineEnds.count, by: step).map({ lineEnds[$0] }) {
+            let head = UnsafeRawBufferPointer(rebasing: c[0..<cut])
+            let parsed = all(head, final: false, swar: true)
+            Fuzz.check(parsed == all(head, final: false, swar: false), "SWAR and scalar disagree on a chunk cut at \(cut)")
+            var k = 0
+            for r in full where r.start < cut {
+                Fuzz.check(k < parsed.count, "cut at \(cut): record at \(r.start) missing")
+                if r.next > cut || r.status == .unterminatedQuote {
+                    Fuzz.check(parsed[k].status == .incomplete && parsed[k].start == r.start,
+                               "cut at \(cut): record at \(r.start) should be incomplete, is \(parsed[k])")
+                    break
+                }
+                Fuzz.check(parsed[k] == r, "cut at \(cut): \(parsed[k]) differs from the full parse's \(r)")
+                k += 1
+            }
+            Fuzz.check(k == parsed.count || (k == parsed.count - 1 && parsed[k].status == .incomplete),
+                       "cut at \(cut): \(parsed.count) records, expected \(k)")
+        }
+    }
+}
