@@ -13,6 +13,9 @@ let package = Package(
     products: [
         .executable(name: "stratify", targets: ["stratify"]),
         .executable(name: "stratify-bench", targets: ["stratify-bench"]),
+        // The libraries, for the fuzz harnesses in Fuzz/ (a separate package built with sanitizers).
+        .library(name: "StratifyLibraries", targets: ["StratifyCore", "StratifyIngest", "StratifyReference", "StratifyFlags",
+                                                      "StratifyScores", "StratifyExport", "StratifySynth", "StratifyPipeline"]),
     ],
     targets: [
         // System zlib for `.csv.gz` extracts. `.ci/run` installs zlib1g-dev when it is missing.

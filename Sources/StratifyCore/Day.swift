@@ -8,9 +8,12 @@ public struct Day: Hashable, Comparable, Sendable, CustomStringConvertible {
 
     @inlinable public init(rawValue: Int32) { self.rawValue = rawValue }
 
-    /// Returns nil when the triple is not a real date (month 13, 30 February, 29 February 2023...).
+    /// Returns nil when the triple is not a real date (month 13, 30 February, 29 February 2023...),
+    /// or is one whose day count would not fit `rawValue` (beyond ±5 million years; converting it
+    /// trapped, found by fuzzing `make_date`).
     @inlinable public init?(year: Int, month: Int, day: Int) {
-        guard (1...12).contains(month), day >= 1, day <= Day.daysInMonth(year: year, month: month) else {
+        guard (-5_000_000...5_000_000).contains(year), (1...12).contains(month), day >= 1,
+              day <= Day.daysInMonth(year: year, month: month) else {
             return nil
         }
         self.rawValue = Int32(Day.daysFromCivil(year: year, month: month, day: day))

@@ -72,6 +72,14 @@ private func day(_ y: Int, _ m: Int, _ d: Int) -> Day { Day(year: y, month: m, d
     #expect(Day(year: 2025, month: 12, day: 31) != nil)
 }
 
+/// Years whose day count does not fit Int32 are not dates (converting them trapped).
+@Test func initRejectsYearsBeyondTheDayRange() {
+    #expect(Day(year: 99_999_999_999, month: 1, day: 1) == nil)
+    #expect(Day(year: -5_000_001, month: 1, day: 1) == nil)
+    #expect(Day(year: 5_000_000, month: 12, day: 31)?.civil.year == 5_000_000)
+    #expect(Day(year: -5_000_000, month: 1, day: 1)?.civil.year == -5_000_000)
+}
+
 @Test func minusMonthsClampsToTheEndOfShorterMonths() {
     #expect(day(2025, 3, 31).minusMonths(1) == day(2025, 2, 28))
     #expect(day(2024, 3, 31).minusMonths(1) == day(2024, 2, 29))

@@ -62,6 +62,13 @@ import Testing
         }
     }
 
+    /// Found by fuzzing (docs/fuzzing.md): make_date with a year beyond the Day range trapped.
+    @Test func makeDateBeyondTheDayRangeIsNullSoNobodyMatches() throws {
+        let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,1950-01-01,female")
+        let cohort = try CohortCondition("make_date(99999999999, 1, 1) == as_of", file: "c", ruleSet: r.flags.ruleSet, externals: r.scores)
+        #expect(cohort.members(r.flags, externals: r.scores).isEmpty)
+    }
+
     @Test func nonBoolConditionIsRejected() throws {
         let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,1950-01-01,female")
         #expect(throws: StratifyError.self) {

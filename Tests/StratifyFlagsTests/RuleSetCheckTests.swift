@@ -48,6 +48,18 @@ import StratifyFlags
         #expect(errors(header + "field x = (ever(HYP)\n").contains("expected ')' to close the '(' at line 3, column 11"))
     }
 
+    /// Found by fuzzing (docs/fuzzing.md): a whole number past Int64.max trapped when compiled.
+    @Test func wholeNumberPastInt64IsReportedAtItsToken() {
+        #expect(errors(header + "field x = 99999999999999999999 > 1\n")
+                == "t.rules, line 3, column 11: a whole number must be less than 2^63 (found '99999999999999999999')")
+    }
+
+    /// A window's N became an Int (trapping past Int.max) and a day count (trapping past Int32).
+    @Test func windowPastItsLimitIsReportedAtItsToken() {
+        #expect(errors(header + "field x = count(HYP, 10001 months) > 1\n")
+                == "t.rules, line 3, column 22: a window needs a whole number from 0 to 10000 (found '10001')")
+    }
+
     @Test func everyErrorIsReportedNotJustTheFirst() {
         let e = errors(header + "field x = ever(NOPE)\nfield y = unknown_name\n")
         #expect(e.contains("line 3") && e.contains("line 4"))

@@ -96,3 +96,13 @@ private let kinds: [TokenizerKind] = [.scalar, .swar]
     #expect(records.map(\.status) == [.ok, .incomplete])
     #expect(records.last?.start == 4)
 }
+
+/// Found by fuzzing (docs/fuzzing.md): a closed quoted field holding a line feed, then a quote
+/// never closed. The record is cut at that line feed, and used to keep the first field's span,
+/// which ran past the cut.
+@Test(arguments: kinds) func unterminatedQuoteRecordKeepsNoFieldSpansPastItsCut(kind: TokenizerKind) {
+    let records = tokenizeAll("\"\n\",\"", kind)
+    #expect(records.first?.status == .unterminatedQuote)
+    #expect(records.first?.end == 1)
+    #expect(records.first?.fieldCount == 0)
+}

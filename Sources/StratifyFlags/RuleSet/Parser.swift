@@ -213,10 +213,14 @@ public struct Parser {
         switch t.kind {
         case .number(let v, let isInteger):
             if case .identifier(let unit) = peek.kind, let u = WindowUnit(rawValue: unit) {
-                guard isInteger, v >= 0 else { throw error("a window needs a whole number", at: t) }
+                guard isInteger, v >= 0, v <= Double(Window.maxAmount) else {
+                    throw error("a window needs a whole number from 0 to \(Window.maxAmount)", at: t)
+                }
                 p += 1
                 return .window(Int(v), u, t.location)
             }
+            // Whole numbers become Int64 constants, and converting one past Int64.max traps.
+            guard !isInteger || v < 0x1p63 else { throw error("a whole number must be less than 2^63", at: t) }
             return .number(v, isInteger: isInteger, t.location)
         case .string(let s):
             return .string(s, t.location)

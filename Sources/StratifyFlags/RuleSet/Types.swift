@@ -51,6 +51,10 @@ public struct Window: Sendable, Hashable {
     public var amount: Int
     public var unit: WindowUnit
 
+    /// The largest N in `N days/months/years`: far beyond any clinical window, and small enough
+    /// that a window's start is still a `Day` (Int32 days) and month arithmetic cannot overflow.
+    public static let maxAmount = 10_000
+
     public func start(asOf d: StratifyCoreDay) -> StratifyCoreDay {
         switch unit {
         case .days: d.plusDays(-amount)

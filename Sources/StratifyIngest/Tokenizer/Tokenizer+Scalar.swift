@@ -80,6 +80,9 @@ public enum ScalarTokenizer {
             return
         }
         r.status = .unterminatedQuote
+        // Fields found before the open quote may run past the cut (a closed quoted field can hold
+        // a line feed), so the cut record keeps none: every kept span lies inside its record.
+        r.fieldCount = 0
         var i = r.start
         while i < n && chunk[i] != LF { i += 1 }
         if i < n {

@@ -48,11 +48,16 @@ public struct PipelineDefinition: Sendable {
     }
 
     public init(path: String) throws(StratifyError) {
-        self.path = path
         guard FileSystem.exists(path) else {
             throw StratifyError(.usage, "pipeline '\(path)' does not exist", help: "ship definitions live in pipelines/, e.g. pipelines/demo.json")
         }
-        let bytes = try FileSystem.readAll(path)
+        try self.init(json: try FileSystem.readAll(path), path: path)
+    }
+
+    /// Parses a definition's JSON text; `path` names it in errors. (The fuzz harness calls this
+    /// with arbitrary bytes, so no input may trap.)
+    public init(json bytes: [UInt8], path: String) throws(StratifyError) {
+        self.path = path
         let any: Any
         do { any = try JSONSerialization.jsonObject(with: Data(bytes)) } catch {
             throw StratifyError(.usage, "\(path): not valid JSON (\(error.localizedDescription))", help: "check brackets, commas and quotes")

@@ -1,0 +1,2 @@
+import FuzzSupport
+Fuzz.run(fuzzCSV)
