@@ -21,6 +21,11 @@ public enum PatientsCSV {
 
     /// `extra` columns (the score stage's) follow the rule-set fields.
     public static func write(_ result: FlagResult, extra: [(String, Column)] = [], to path: String) throws(StratifyError) {
+        try write(result, extra: extra, to: path, batch: 16_384)
+    }
+
+    /// `batch`: patients per parallel batch (tests vary it to cross batch boundaries).
+    static func write(_ result: FlagResult, extra: [(String, Column)], to path: String, batch: Int) throws(StratifyError) {
         let file = try OutputFile(path: path, patientLevel: true)
         var w = CSVWriter()
         w.row(header(result, extra: extra))
@@ -33,23 +38,34 @@ public enum PatientsCSV {
             if case .string(_, let table) = c { return table.map(CSVWriter.escaped) }
             return []
         }
-        do {
-            for p in sortedPopulation(result) {
-                w.cell(result.patients.index.key(p))
-                for (k, c) in columns.enumerated() {
-                    if case .string(let v, _) = c {
-                        if v[p] < 0 { w.cell(escaped: []) } else { w.cell(escaped: labelCells[k][Int(v[p])]) }
-                    } else {
-                        w.cell { c.appendText(at: p, to: &$0) }
-                    }
-                }
-                w.endRow()
-                if w.bytes.count >= 1 << 20 {
-                    try file.write(w.bytes)
-                    w.bytes.removeAll(keepingCapacity: true)
+        func row(_ p: Int, _ w: inout CSVWriter) {
+            w.cell(result.patients.index.key(p))
+            for (k, c) in columns.enumerated() {
+                if case .string(let v, _) = c {
+                    if v[p] < 0 { w.cell(escaped: []) } else { w.cell(escaped: labelCells[k][Int(v[p])]) }
+                } else {
+                    w.cell { c.appendText(at: p, to: &$0) }
                 }
             }
+            w.endRow()
+        }
+        // Rows are formatted in batches on all cores and written in order. Each batch has its own
+        // writer starting at a row start, so the batches joined are the bytes one writer makes.
+        let order = sortedPopulation(result)
+        let workers = ProcessInfoLite.activeProcessorCount
+        do {
             try file.write(w.bytes)
+            var start = 0
+            while start < order.count {
+                let first = start, count = min(workers * 2, (order.count - start + batch - 1) / batch)
+                let parts = parallelMap(count, workers: workers) { b -> [UInt8] in
+                    var part = CSVWriter()
+                    for p in order[(first + b * batch)..<min(order.count, first + (b + 1) * batch)] { row(p, &part) }
+                    return part.bytes
+                }
+                for part in parts { try file.write(part) }
+                start += count * batch
+            }
         } catch {
             file.discard()
             throw error
