@@ -5,7 +5,10 @@
 -- are checked here in the contract's order: the first that applies wins.
 
 CREATE TEMP TABLE pat_raw AS
-SELECT nullif(trim(patient_id), '') AS patient_id,
+SELECT -- a newline inside a quoted field: the contract's field_count (DuckDB's reader accepts it)
+       regexp_matches(concat_ws(',', patient_id, nhs_number, date_of_birth, sex, date_of_death, practice_code,
+                                registration_start_date, lsoa_code, ethnic_category), '[\r\n]') AS newline_in_field,
+       nullif(trim(patient_id), '') AS patient_id,
        nullif(trim(nhs_number), '') AS nhs_number,
        nullif(trim(date_of_birth), '') AS date_of_birth,
        nullif(trim(sex), '') AS sex,
@@ -14,7 +17,7 @@ SELECT nullif(trim(patient_id), '') AS patient_id,
        nullif(trim(registration_start_date), '') AS registration_start_date,
        nullif(trim(lsoa_code), '') AS lsoa_code,
        nullif(trim(ethnic_category), '') AS ethnic_category
-FROM read_csv('${PATIENTS}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
+FROM read_csv('${PATIENTS}', header = true, auto_detect = false, columns = ${PATIENTS_COLUMNS}, delim = ',', quote = '"', escape = '"',
               strict_mode = true, ignore_errors = true, store_rejects = true,
               rejects_table = 'rej_patients', rejects_scan = 'rej_scan_patients');
 
@@ -30,6 +33,7 @@ WITH v AS (
 )
 SELECT *,
     CASE
+        WHEN newline_in_field THEN 'field_count'
         WHEN patient_id IS NULL OR date_of_birth IS NULL OR sex IS NULL OR practice_code IS NULL
             THEN 'missing_required'
         WHEN NOT regexp_full_match(patient_id, '[A-Za-z0-9_-]{1,64}')

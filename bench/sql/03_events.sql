@@ -7,14 +7,16 @@ CREATE MACRO m_ago(n) AS CAST(DATE '${AS_OF}' - to_months(n) AS DATE);   -- D - 
 
 CREATE TEMP TABLE ev_feat AS
 WITH raw AS (
-    SELECT nullif(trim(patient_id), '') AS pid_s, nullif(trim(date), '') AS d_s,
+    SELECT regexp_matches(concat_ws(',', patient_id, date, snomedct_code, numeric_value), '[\r\n]') AS nl,
+           nullif(trim(patient_id), '') AS pid_s, nullif(trim(date), '') AS d_s,
            nullif(trim(snomedct_code), '') AS c_s, nullif(trim(numeric_value), '') AS v_s
-    FROM read_csv('${EVENTS}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
+    FROM read_csv('${EVENTS}', header = true, auto_detect = false, columns = ${EVENTS_COLUMNS}, delim = ',', quote = '"', escape = '"',
                   strict_mode = true, ignore_errors = true, store_rejects = true,
                   rejects_table = 'rej_events', rejects_scan = 'rej_scan_events')
 ), j AS (
     SELECT p.pid, p.dob, c.*, TRY_CAST(r.v_s AS DOUBLE) AS v, real_date(r.d_s) AS d,
         CASE
+            WHEN r.nl THEN 'field_count'    -- a newline inside a quoted field
             WHEN r.pid_s IS NULL OR r.d_s IS NULL OR r.c_s IS NULL THEN 'missing_required'
             WHEN NOT regexp_full_match(r.pid_s, '[A-Za-z0-9_-]{1,64}') OR real_date(r.d_s) IS NULL
               OR NOT regexp_full_match(r.c_s, '[1-9][0-9]{5,17}')
@@ -33,6 +35,7 @@ WITH raw AS (
 )
 SELECT pid,
     count(*) AS n_rows,
+    count(*) FILTER (reason = 'field_count') AS n_field_count,
     count(*) FILTER (reason = 'missing_required') AS n_missing_required,
     count(*) FILTER (reason = 'invalid_value') AS n_invalid_value,
     count(*) FILTER (reason = 'invalid_snomed_check_digit') AS n_invalid_snomed_check_digit,

@@ -3,14 +3,16 @@
 
 CREATE TEMP TABLE rx_feat AS
 WITH raw AS (
-    SELECT nullif(trim(patient_id), '') AS pid_s, nullif(trim(date), '') AS d_s,
+    SELECT regexp_matches(concat_ws(',', patient_id, date, dmd_code), '[\r\n]') AS nl,
+           nullif(trim(patient_id), '') AS pid_s, nullif(trim(date), '') AS d_s,
            nullif(trim(dmd_code), '') AS c_s
-    FROM read_csv('${MEDICATIONS}', header = true, all_varchar = true, delim = ',', quote = '"', escape = '"',
+    FROM read_csv('${MEDICATIONS}', header = true, auto_detect = false, columns = ${MEDICATIONS_COLUMNS}, delim = ',', quote = '"', escape = '"',
                   strict_mode = true, ignore_errors = true, store_rejects = true,
                   rejects_table = 'rej_medications', rejects_scan = 'rej_scan_medications')
 ), j AS (
     SELECT p.pid, p.dob, c.*, r.c_s, real_date(r.d_s) AS d,
         CASE
+            WHEN r.nl THEN 'field_count'    -- a newline inside a quoted field
             WHEN r.pid_s IS NULL OR r.d_s IS NULL OR r.c_s IS NULL THEN 'missing_required'
             WHEN NOT regexp_full_match(r.pid_s, '[A-Za-z0-9_-]{1,64}') OR real_date(r.d_s) IS NULL
               OR NOT regexp_full_match(r.c_s, '[1-9][0-9]{5,17}')
@@ -26,6 +28,7 @@ WITH raw AS (
 )
 SELECT pid,
     count(*) AS n_rows,
+    count(*) FILTER (reason = 'field_count') AS n_field_count,
     count(*) FILTER (reason = 'missing_required') AS n_missing_required,
     count(*) FILTER (reason = 'invalid_value') AS n_invalid_value,
     count(*) FILTER (reason = 'unknown_patient_id') AS n_unknown_patient_id,
