@@ -9,16 +9,17 @@ CREATE TEMP TABLE ev_feat AS
 WITH raw AS (
     SELECT regexp_matches(concat_ws(',', patient_id, date, snomedct_code, numeric_value), '[\r\n]') AS nl,
            nullif(trim(patient_id), '') AS pid_s, nullif(trim(date), '') AS d_s,
+           real_date(nullif(trim(date), '')) AS d,
            nullif(trim(snomedct_code), '') AS c_s, nullif(trim(numeric_value), '') AS v_s
     FROM read_csv('${EVENTS}', header = true, auto_detect = false, columns = ${EVENTS_COLUMNS}, delim = ',', quote = '"', escape = '"',
                   strict_mode = true, ignore_errors = true, store_rejects = true,
                   rejects_table = 'rej_events', rejects_scan = 'rej_scan_events')
 ), j AS (
-    SELECT p.pid, p.dob, c.*, TRY_CAST(r.v_s AS DOUBLE) AS v, real_date(r.d_s) AS d,
+    SELECT p.pid, p.dob, c.*, TRY_CAST(r.v_s AS DOUBLE) AS v, r.d,
         CASE
             WHEN r.nl THEN 'field_count'    -- a newline inside a quoted field
             WHEN r.pid_s IS NULL OR r.d_s IS NULL OR r.c_s IS NULL THEN 'missing_required'
-            WHEN NOT regexp_full_match(r.pid_s, '[A-Za-z0-9_-]{1,64}') OR real_date(r.d_s) IS NULL
+            WHEN NOT regexp_full_match(r.pid_s, '[A-Za-z0-9_-]{1,64}') OR r.d IS NULL
               OR NOT regexp_full_match(r.c_s, '[1-9][0-9]{5,17}')
               OR (r.v_s IS NOT NULL AND NOT regexp_full_match(r.v_s, '-?[0-9]+(\.[0-9]+)?'))
                 THEN 'invalid_value'
