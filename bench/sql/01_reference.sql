@@ -101,6 +101,7 @@ WITH member AS (
     WHERE regexp_full_match(code, '[1-9][0-9]{5,17}') AND path NOT LIKE 'codelists/dmd/%'
 )
 SELECT a.code AS code_s,
+       CAST(row_number() OVER (ORDER BY a.code) AS INTEGER) AS code_id,
        verhoeff_ok(a.code) AS check_ok,
        coalesce(efi.efi_mask, 0) AS efi_mask,
        bool_or(m.list = 'HYP_COD') AS hyp,          bool_or(m.list = 'HYPRES_COD') AS hypres,
@@ -131,6 +132,7 @@ GROUP BY a.code, efi.efi_mask;
 -- One row per dm+d code of the rule set's drug lists.
 CREATE TEMP TABLE rx_codes AS
 SELECT r.code AS code_s,
+       CAST(row_number() OVER (ORDER BY r.code) AS INTEGER) AS drug_id,
        bool_or(f.list = 'ASTHMA_RX') AS asthma_rx,
        bool_or(f.list = 'ANTIEPILEPTIC_RX') AS antiepileptic_rx,
        bool_or(f.list = 'LAXATIVE_RX') AS laxative_rx,

@@ -9,19 +9,16 @@ CREATE MACRO reg_keeps(dx, res) AS dx IS NOT NULL AND (res IS NULL OR dx >= res)
 CREATE MACRO reg_strict(dx, res) AS dx IS NOT NULL AND (res IS NULL OR dx > res);
 
 CREATE TEMP TABLE flags AS
-WITH base AS (
-    SELECT p.pid, p.patient_id, p.practice_code, p.age, p.sex, p.imd_decile, e.*, r.*,
-           -- latest date with both a clinic systolic and diastolic value; lowest of each that day
-           list_max(list_intersect(list_transform(e.sys_list, lambda x: x.d),
-                                   list_transform(e.dia_list, lambda x: x.d))) AS bp_date
-    FROM pop p LEFT JOIN ev_feat e ON e.pid = p.pid LEFT JOIN rx_feat r ON r.pid = p.pid
-), bp AS (
-    SELECT *,
-        list_min(list_transform(list_filter(sys_list, lambda x: x.d = bp_date), lambda x: x.v)) AS bp_sys,
-        list_min(list_transform(list_filter(dia_list, lambda x: x.d = bp_date), lambda x: x.v)) AS bp_dia,
-        -- eGFR readings by date, newest first; same date: lower value first
-        list_sort(list_transform(egfr_list, lambda x: {'neg_d': -epoch(x.d), 'v': x.v})) AS egfr_sorted
-    FROM base
+WITH bp AS (
+    SELECT p.pid, p.patient_id, p.practice_code, p.age, p.sex, p.imd_decile,
+           e.* EXCLUDE (pid), r.* EXCLUDE (pid), x.distinct_rx_12m,
+           b.bp_date, b.bp_sys, b.bp_dia, g.egfr_1, g.egfr_2
+    FROM pop p
+    LEFT JOIN ev_feat e ON e.pid = p.pid
+    LEFT JOIN rx_feat r ON r.pid = p.pid
+    LEFT JOIN rx_distinct x ON x.pid = p.pid
+    LEFT JOIN bp b ON b.pid = p.pid
+    LEFT JOIN egfr g ON g.pid = p.pid
 ), reg AS (
     SELECT *,
         reg_keeps(hyp_dx, hyp_res) AS reg_hyp,
@@ -76,7 +73,7 @@ WITH base AS (
         dm_dx IS NOT NULL AS cms_c_diabetes,
         coalesce(alc_ever, false) AS cms_c_alcohol,
         coalesce(mh_ever, false) OR coalesce(lithium_ever, false) AS cms_c_schizophrenia_bipolar,
-        coalesce(egfr_sorted[1].v < 60 AND egfr_sorted[2].v < 60, false) AS cms_c_ckd,
+        coalesce(egfr_1 < 60 AND egfr_2 < 60, false) AS cms_c_ckd,
         coalesce(anxdep_12m, false) OR coalesce(antidep_anxio_rx_n12m, 0) >= 4 AS cms_c_anxiety_depression,
         coalesce(chd_ever, false) AS cms_c_chd,
         coalesce(rarth_ever, false) OR coalesce(ctd_ever, false) AS cms_c_ra_ctd,

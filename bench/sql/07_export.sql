@@ -21,6 +21,8 @@ COPY (SELECT * FROM prevalence ORDER BY measure, practice) TO '${OUT}/prevalence
 CREATE MACRO rejects(t, utf8) AS TABLE
     SELECT count(DISTINCT line) FILTER ((error_type = 'INVALID ENCODING') = utf8) AS n FROM query_table(t);
 
+CREATE MACRO n_reason(t, r) AS (SELECT coalesce(sum(n), 0) FROM query_table(t) WHERE reason IS NOT DISTINCT FROM r);
+
 COPY (
     SELECT 'patients' AS "table",
            (SELECT count(*) FROM pat_final) + (SELECT n FROM rejects('rej_patients', false))
@@ -37,20 +39,19 @@ COPY (
            0 AS unknown_patient_id
     UNION ALL
     SELECT 'clinical_events',
-           sum(n_rows) + (SELECT n FROM rejects('rej_events', false)) + (SELECT n FROM rejects('rej_events', true)),
-           sum(n_rows) - sum(n_field_count + n_missing_required + n_invalid_value + n_invalid_snomed_check_digit
-                             + n_unknown_patient_id),
-           sum(n_field_count) + (SELECT n FROM rejects('rej_events', false)),
+           (SELECT sum(n) FROM ev_counts) + (SELECT n FROM rejects('rej_events', false))
+             + (SELECT n FROM rejects('rej_events', true)),
+           n_reason('ev_counts', NULL),
+           n_reason('ev_counts', 1) + (SELECT n FROM rejects('rej_events', false)),
            (SELECT n FROM rejects('rej_events', true)),
-           sum(n_missing_required), sum(n_invalid_value), 0, sum(n_invalid_snomed_check_digit), 0,
-           sum(n_unknown_patient_id)
-    FROM ev_feat
+           n_reason('ev_counts', 3), n_reason('ev_counts', 4), 0, n_reason('ev_counts', 6), 0,
+           n_reason('ev_counts', 8)
     UNION ALL
     SELECT 'medications',
-           sum(n_rows) + (SELECT n FROM rejects('rej_medications', false)) + (SELECT n FROM rejects('rej_medications', true)),
-           sum(n_rows) - sum(n_field_count + n_missing_required + n_invalid_value + n_unknown_patient_id),
-           sum(n_field_count) + (SELECT n FROM rejects('rej_medications', false)),
+           (SELECT sum(n) FROM rx_counts) + (SELECT n FROM rejects('rej_medications', false))
+             + (SELECT n FROM rejects('rej_medications', true)),
+           n_reason('rx_counts', NULL),
+           n_reason('rx_counts', 1) + (SELECT n FROM rejects('rej_medications', false)),
            (SELECT n FROM rejects('rej_medications', true)),
-           sum(n_missing_required), sum(n_invalid_value), 0, 0, 0, sum(n_unknown_patient_id)
-    FROM rx_feat
+           n_reason('rx_counts', 3), n_reason('rx_counts', 4), 0, 0, 0, n_reason('rx_counts', 8)
 ) TO '${OUT}/counts.csv' (HEADER, DELIMITER ',');
