@@ -16,12 +16,12 @@ CREATE MACRO verhoeff_ok(s) AS list_reduce(
     0) = 0;
 
 -- Every code list file under reference/codelists (small), with the file it came from.
-CREATE TEMP TABLE list_rows AS
+CREATE TABLE list_rows AS
 SELECT replace(filename, '${REF}/', '') AS path, trim(code) AS code, TRY_CAST(trim(grade) AS DOUBLE) AS grade
 FROM read_csv('${REF}/codelists/**/*.csv', union_by_name = true, filename = true, all_varchar = true, header = true, delim = ',', quote = '"');
 
 -- The rule set's lists (name = path), as in stratify-v1.rules. kind: event (SNOMED CT) or drug (dm+d).
-CREATE TEMP TABLE list_files(list VARCHAR, kind VARCHAR, path VARCHAR);
+CREATE TABLE list_files(list VARCHAR, kind VARCHAR, path VARCHAR);
 INSERT INTO list_files VALUES
     ('HYP_COD', 'event', 'codelists/hyp_cod.csv'),
     ('HYPRES_COD', 'event', 'codelists/hypres_cod.csv'),
@@ -74,23 +74,23 @@ INSERT INTO list_files VALUES
 
 -- eFI deficits, data-driven from reference/scores/efi-deficits.csv: deficit k (0-based, file
 -- order) is bit k of a per-code mask. Polypharmacy (code_list empty or not a file) is apart.
-CREATE TEMP TABLE efi_deficits AS
+CREATE TABLE efi_deficits AS
 SELECT value, code_list, CAST(row_number() OVER () - 1 AS INTEGER) AS bit
 FROM read_csv('${REF}/scores/efi-deficits.csv', all_varchar = true, header = true, delim = ',', quote = '"')
 WHERE code_list LIKE 'codelists/%';
 
-CREATE TEMP TABLE efi_params AS
+CREATE TABLE efi_params AS
 SELECT max(CASE WHEN parameter = 'minimum_age' THEN CAST(value AS INTEGER) END) AS min_age,
        max(CASE WHEN parameter = 'deficits' THEN CAST(value AS INTEGER) END) AS deficits
 FROM read_csv('${REF}/scores/efi-parameters.csv', all_varchar = true, header = true, delim = ',', quote = '"');
 
-CREATE TEMP TABLE cms_weights AS
+CREATE TABLE cms_weights AS
 SELECT value, CAST(weight AS DECIMAL(6, 2)) AS weight
 FROM read_csv('${REF}/scores/cms-weights.csv', all_varchar = true, header = true, delim = ',', quote = '"');
 
 -- One row per SNOMED CT code found in any reference list: whether its check digit is valid (a
 -- cache for the per-row Verhoeff check), which rule lists hold it, and its eFI deficit mask.
-CREATE TEMP TABLE ev_codes AS
+CREATE TABLE ev_codes AS
 WITH member AS (
     SELECT f.list, r.code FROM list_rows r JOIN list_files f USING (path) WHERE f.kind = 'event'
 ), efi AS (
@@ -130,7 +130,7 @@ FROM all_codes a LEFT JOIN member m ON m.code = a.code LEFT JOIN efi ON efi.code
 GROUP BY a.code, efi.efi_mask;
 
 -- One row per dm+d code of the rule set's drug lists.
-CREATE TEMP TABLE rx_codes AS
+CREATE TABLE rx_codes AS
 SELECT r.code AS code_s,
        CAST(row_number() OVER (ORDER BY r.code) AS INTEGER) AS drug_id,
        bool_or(f.list = 'ASTHMA_RX') AS asthma_rx,
@@ -145,11 +145,11 @@ FROM list_rows r JOIN list_files f USING (path) WHERE f.kind = 'drug'
 GROUP BY r.code;
 
 -- IMD 2019 deciles by LSOA 2011 (the pipeline's "imd": "2019"); practices; prevalence measures.
-CREATE TEMP TABLE imd AS
+CREATE TABLE imd AS
 SELECT lsoa_code, CAST(imd_decile AS INTEGER) AS imd_decile
 FROM read_csv('${REF}/imd/imd2019_lsoa11.csv', all_varchar = true, header = true, delim = ',', quote = '"');
 
-CREATE TEMP TABLE measures AS
+CREATE TABLE measures AS
 SELECT measure, numerator, CAST(denominator_min_age AS INTEGER) AS min_age, denominator_known
 -- (its free-text "source" column holds unquoted commas, so extra fields are tolerated)
 FROM read_csv('${REF}/measures/prevalence.csv', all_varchar = true, header = true, delim = ',', quote = '"',

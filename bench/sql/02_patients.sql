@@ -4,7 +4,7 @@
 -- Reasons 1-2 (field_count, invalid_utf8) are the CSV reader's rejects (store_rejects); the others
 -- are checked here in the contract's order: the first that applies wins.
 
-CREATE TEMP TABLE pat_raw AS
+CREATE TABLE pat_raw AS
 SELECT -- a newline inside a quoted field: the contract's field_count (DuckDB's reader accepts it)
        regexp_matches(concat_ws(',', patient_id, nhs_number, date_of_birth, sex, date_of_death, practice_code,
                                 registration_start_date, lsoa_code, ethnic_category), '[\r\n]') AS newline_in_field,
@@ -23,7 +23,7 @@ FROM read_csv('${PATIENTS}', header = true, auto_detect = false, columns = ${PAT
 
 CREATE MACRO real_date(s) AS CASE WHEN regexp_full_match(s, '[0-9]{4}-[0-9]{2}-[0-9]{2}') THEN TRY_CAST(s AS DATE) END;
 
-CREATE TEMP TABLE pat_checked AS
+CREATE TABLE pat_checked AS
 WITH v AS (
     SELECT rowid AS line_order, *,
            real_date(CASE WHEN regexp_full_match(date_of_birth, '[0-9]{4}-[0-9]{2}') THEN date_of_birth || '-01'
@@ -55,14 +55,14 @@ SELECT *,
 FROM v;
 
 -- Duplicate ids: the first otherwise-valid row (file order) wins.
-CREATE TEMP TABLE pat_final AS
+CREATE TABLE pat_final AS
 SELECT *,
     coalesce(reason, CASE WHEN row_number() OVER (PARTITION BY (reason IS NULL), patient_id ORDER BY line_order) > 1
                           THEN 'duplicate_patient_id' END) AS final_reason
 FROM pat_checked;
 
 -- Accepted patients, numbered; the population of rules.md s0 and each member's age on D.
-CREATE TEMP TABLE pat_ok AS
+CREATE TABLE pat_ok AS
 SELECT CAST(row_number() OVER (ORDER BY patient_id) AS INTEGER) AS pid, patient_id, dob,
        CASE lower(sex) WHEN 'f' THEN 'female' WHEN 'm' THEN 'male' WHEN 'i' THEN 'intersex'
                        WHEN 'u' THEN 'unknown' ELSE lower(sex) END AS sex,
@@ -70,7 +70,7 @@ SELECT CAST(row_number() OVER (ORDER BY patient_id) AS INTEGER) AS pid, patient_
        real_date(date_of_death) AS dod, real_date(registration_start_date) AS reg_start
 FROM pat_final WHERE final_reason IS NULL;
 
-CREATE TEMP TABLE pop AS
+CREATE TABLE pop AS
 SELECT p.*,
        -- Whole years on D; a 29 February birthday falls on 1 March in a non-leap year.
        year(DATE '${AS_OF}') - year(dob)

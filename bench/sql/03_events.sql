@@ -6,13 +6,17 @@
 
 -- The patients' file order (first valid duplicate wins) is settled; DuckDB may reorder from here.
 SET preserve_insertion_order = false;
+-- DuckDB cannot estimate a CSV file's rows before reading it, and otherwise builds its hash joins on
+-- the event stream (memory growing with events, out of memory at 1.2M patients) instead of on the
+-- small patient and code tables. Keep each join's build side as written: the right-hand table.
+SET disabled_optimizers = 'build_side_probe_side';
 
 CREATE MACRO m_ago(n) AS CAST(DATE '${AS_OF}' - to_months(n) AS DATE);   -- D - n months, clamped
 
 -- One row per record. reason: the contract's reason number (1 field_count, 3 missing_required,
 -- 4 invalid_value, 6 invalid_snomed_check_digit, 8 unknown_patient_id), NULL when accepted.
 -- pid, d, v and code_id are kept only for used events whose code is in a list the SQL needs.
-CREATE TEMP TABLE ev AS
+CREATE TABLE ev AS
 WITH raw AS (
     SELECT regexp_matches(concat_ws(',', patient_id, date, snomedct_code, numeric_value), '[\r\n]') AS nl,
            nullif(trim(patient_id), '') AS pid_s, nullif(trim(date), '') AS d_s,
@@ -44,12 +48,12 @@ SELECT CAST(reason AS TINYINT) AS reason,
        CASE WHEN keep THEN TRY_CAST(v_s AS DOUBLE) END AS v, CASE WHEN keep THEN code_id END AS code_id
 FROM (SELECT *, reason IS NULL AND code_id IS NOT NULL AND d BETWEEN dob AND DATE '${AS_OF}' AS keep FROM j);
 
-CREATE TEMP TABLE ev_counts AS SELECT reason, count(*) AS n FROM ev GROUP BY reason;
+CREATE TABLE ev_counts AS SELECT reason, count(*) AS n FROM ev GROUP BY reason;
 
-CREATE TEMP TABLE ev_used AS SELECT * FROM ev WHERE pid IS NOT NULL;
+CREATE TABLE ev_used AS SELECT * FROM ev WHERE pid IS NOT NULL;
 DROP TABLE ev;
 
-CREATE TEMP TABLE ev_feat AS
+CREATE TABLE ev_feat AS
 SELECT pid,
     -- registers (rules.md s1)
     max(d) FILTER (hyp) AS hyp_dx,        max(d) FILTER (hypres) AS hyp_res,
@@ -84,7 +88,7 @@ GROUP BY pid;
 
 -- Clinic blood pressure (s3): per day the lowest systolic and diastolic in range; the latest day
 -- with both.
-CREATE TEMP TABLE bp AS
+CREATE TABLE bp AS
 WITH daily AS (
     SELECT pid, d,
            min(v) FILTER (clinic_sys AND v BETWEEN 40 AND 300) AS s,
@@ -98,7 +102,7 @@ FROM daily WHERE s IS NOT NULL AND di IS NOT NULL
 GROUP BY pid;
 
 -- eGFR (CMS CKD): the two most recent values, same date: the lower first.
-CREATE TEMP TABLE egfr AS
+CREATE TABLE egfr AS
 SELECT pid, max(v) FILTER (rn = 1) AS egfr_1, max(v) FILTER (rn = 2) AS egfr_2
 FROM (SELECT pid, v, row_number() OVER (PARTITION BY pid ORDER BY d DESC, v ASC) AS rn
       FROM ev_used JOIN ev_codes USING (code_id) WHERE egfr AND v IS NOT NULL)

@@ -3,7 +3,7 @@
 -- Placeholders: ${MEDICATIONS}, ${MEDICATIONS_COLUMNS}, ${AS_OF}.
 
 -- One row per record (reason as in 03_events.sql); patient, date, code and drug kept for used issues.
-CREATE TEMP TABLE rx AS
+CREATE TABLE rx AS
 WITH raw AS (
     SELECT regexp_matches(concat_ws(',', patient_id, date, dmd_code), '[\r\n]') AS nl,
            nullif(trim(patient_id), '') AS pid_s, nullif(trim(date), '') AS d_s,
@@ -31,12 +31,12 @@ SELECT CAST(reason AS TINYINT) AS reason,
        CASE WHEN keep THEN CAST(c_s AS BIGINT) END AS code, CASE WHEN keep THEN drug_id END AS drug_id
 FROM (SELECT *, reason IS NULL AND d BETWEEN dob AND DATE '${AS_OF}' AS keep FROM j);
 
-CREATE TEMP TABLE rx_counts AS SELECT reason, count(*) AS n FROM rx GROUP BY reason;
+CREATE TABLE rx_counts AS SELECT reason, count(*) AS n FROM rx GROUP BY reason;
 
-CREATE TEMP TABLE rx_used AS SELECT * FROM rx WHERE pid IS NOT NULL;
+CREATE TABLE rx_used AS SELECT * FROM rx WHERE pid IS NOT NULL;
 DROP TABLE rx;
 
-CREATE TEMP TABLE rx_feat AS
+CREATE TABLE rx_feat AS
 WITH u AS (SELECT *, d > m_ago(12) AS in_12m FROM rx_used JOIN rx_codes USING (drug_id))
 SELECT pid,
     bool_or(asthma_rx AND in_12m) AS asthma_rx_12m,
@@ -52,7 +52,7 @@ FROM u
 GROUP BY pid;
 
 -- eFI polypharmacy: distinct dm+d codes issued in the last 12 months (any product).
-CREATE TEMP TABLE rx_distinct AS
+CREATE TABLE rx_distinct AS
 SELECT pid, count(*) AS distinct_rx_12m
 FROM (SELECT DISTINCT pid, code FROM rx_used WHERE d > m_ago(12))
 GROUP BY pid;

@@ -8,7 +8,7 @@ CREATE MACRO in_last(dt, start) AS coalesce(dt > start AND dt <= DATE '${AS_OF}'
 CREATE MACRO reg_keeps(dx, res) AS dx IS NOT NULL AND (res IS NULL OR dx >= res);
 CREATE MACRO reg_strict(dx, res) AS dx IS NOT NULL AND (res IS NULL OR dx > res);
 
-CREATE TEMP TABLE flags AS
+CREATE TABLE flags AS
 WITH bp AS (
     SELECT p.pid, p.patient_id, p.practice_code, p.age, p.sex, p.imd_decile,
            e.* EXCLUDE (pid), r.* EXCLUDE (pid), x.distinct_rx_12m,
@@ -104,7 +104,7 @@ FROM f, efi_params e;
 
 -- CMS score: the weights (reference/scores/cms-weights.csv, general outcome) of the conditions
 -- present, summed exactly (DECIMAL); cms_conditions counts them.
-CREATE TEMP TABLE cms AS
+CREATE TABLE cms AS
 SELECT pid, sum(CASE WHEN present THEN w.weight ELSE 0 END) AS cms_score,
        count(*) FILTER (present) AS cms_conditions
 FROM (UNPIVOT (SELECT pid, COLUMNS('^cms_c_') FROM flags) ON COLUMNS('^cms_c_') INTO NAME value VALUE present) u

@@ -3,7 +3,7 @@
 -- measure's minimum age (and, for core20, with a known IMD decile); numerator = those in the
 -- denominator for whom the numerator holds ("value=a|b" for a categorical value).
 
-CREATE TEMP TABLE measure_values AS
+CREATE TABLE measure_values AS
 UNPIVOT (
     SELECT pid, practice_code, age, imd_decile,
            reg_hyp, reg_copd, reg_smi, reg_can, reg_ld, reg_dm, reg_ast, reg_af, reg_chd, reg_hf,
@@ -13,7 +13,7 @@ UNPIVOT (
     FROM flags
 ) ON COLUMNS(* EXCLUDE (pid, practice_code, age, imd_decile)) INTO NAME numerator VALUE holds;
 
-CREATE TEMP TABLE prevalence AS
+CREATE TABLE prevalence AS
 SELECT m.measure, v.practice_code AS practice,
        count(*) FILTER (v.holds) AS numerator,
        count(*) AS denominator
