@@ -1,0 +1,58 @@
+-- 04_medications.sql: medications.csv, read once, validated (reasons 1 for a newline inside a
+-- quoted field, 3, 4, 8; the reader's rejects give 1 and 2) and aggregated per patient.
+-- Placeholders: ${MEDICATIONS}, ${MEDICATIONS_COLUMNS}, ${AS_OF}.
+
+-- One row per record (reason as in 03_events.sql); patient, date, code and drug kept for used issues.
+CREATE TABLE rx AS
+WITH raw AS (
+    SELECT regexp_matches(concat_ws(',', patient_id, date, dmd_code), '[\r\n]') AS nl,
+           nullif(trim(patient_id), '') AS pid_s, nullif(trim(date), '') AS d_s,
+           real_date(nullif(trim(date), '')) AS d,
+           nullif(trim(dmd_code), '') AS c_s
+    FROM read_csv('${MEDICATIONS}', header = true, auto_detect = false, columns = ${MEDICATIONS_COLUMNS}, delim = ',', quote = '"', escape = '"',
+                  strict_mode = true, ignore_errors = true, store_rejects = true,
+                  rejects_table = 'rej_medications', rejects_scan = 'rej_scan_medications')
+), j AS (
+    SELECT p.pid, p.dob, c.drug_id, r.c_s, r.d,
+        CASE
+            WHEN r.nl THEN 1
+            WHEN r.pid_s IS NULL OR r.d_s IS NULL OR r.c_s IS NULL THEN 3
+            WHEN NOT regexp_full_match(r.pid_s, '[A-Za-z0-9_-]{1,64}') OR r.d IS NULL
+              OR NOT regexp_full_match(r.c_s, '[1-9][0-9]{5,17}')
+                THEN 4
+            WHEN p.pid IS NULL THEN 8
+        END AS reason
+    FROM raw r
+    LEFT JOIN pat_ok p ON p.patient_id = r.pid_s
+    LEFT JOIN rx_codes c ON c.code_s = r.c_s
+)
+SELECT CAST(reason AS TINYINT) AS reason,
+       CASE WHEN keep THEN pid END AS pid, CASE WHEN keep THEN d END AS d,
+       CASE WHEN keep THEN CAST(c_s AS BIGINT) END AS code, CASE WHEN keep THEN drug_id END AS drug_id
+FROM (SELECT *, reason IS NULL AND d BETWEEN dob AND DATE '${AS_OF}' AS keep FROM j);
+
+CREATE TABLE rx_counts AS SELECT reason, count(*) AS n FROM rx GROUP BY reason;
+
+CREATE TABLE rx_used AS SELECT * FROM rx WHERE pid IS NOT NULL;
+DROP TABLE rx;
+
+CREATE TABLE rx_feat AS
+WITH u AS (SELECT *, d > m_ago(12) AS in_12m FROM rx_used JOIN rx_codes USING (drug_id))
+SELECT pid,
+    bool_or(asthma_rx AND in_12m) AS asthma_rx_12m,
+    bool_or(antiepileptic_rx AND d > m_ago(6)) AS antiepileptic_rx_6m,
+    count(*) FILTER (antiepileptic_rx AND in_12m) AS antiepileptic_rx_n12m,
+    count(*) FILTER (laxative_rx AND in_12m) AS laxative_rx_n12m,
+    count(*) FILTER (analgesic_rx AND in_12m) AS analgesic_rx_n12m,
+    count(*) FILTER (antidep_anxio_rx AND in_12m) AS antidep_anxio_rx_n12m,
+    count(*) FILTER (antispasmodic_rx AND in_12m) AS antispasmodic_rx_n12m,
+    bool_or(cms_asthma_rx AND in_12m) AS cms_asthma_rx_12m,
+    bool_or(lithium_rx) AS lithium_ever
+FROM u
+GROUP BY pid;
+
+-- eFI polypharmacy: distinct dm+d codes issued in the last 12 months (any product).
+CREATE TABLE rx_distinct AS
+SELECT pid, count(*) AS distinct_rx_12m
+FROM (SELECT DISTINCT pid, code FROM rx_used WHERE d > m_ago(12))
+GROUP BY pid;
