@@ -21,12 +21,6 @@ public struct CodeList: Sendable {
         var extras: [String: [UInt64: String]] = [:]
         let extraCols = csv.header.enumerated().filter { $0.element != "code" && $0.element != "term" }
         for (line, fields) in csv.rows {
-            if fields.count == 1 && fields[0].isEmpty {
-                throw StratifyError(.runFailed, "\(path), line \(line): empty line", help: "remove empty lines from code lists")
-            }
-            guard fields.count == csv.header.count else {
-                throw StratifyError(.runFailed, "\(path), line \(line): expected \(csv.header.count) fields, found \(fields.count)")
-            }
             let text = fields[codeCol]
             let bytes = Array(text.utf8)
             let code: UInt64? = bytes.withUnsafeBytes { FieldShapes.conceptID($0, 0, $0.count) }

@@ -30,7 +30,22 @@ public struct ReferenceCSV: Sendable {
                     return
                 }
                 let fields = (0..<r.fieldCount).map { String(decoding: r.unescaped($0, in: c), as: UTF8.self) }
-                if line == 1 { header = fields } else { rows.append((line, fields)) }
+                if line == 1 {
+                    header = fields
+                } else if fields.count == 1 && fields[0].isEmpty && header.count > 1 {
+                    problem = StratifyError(.runFailed, "\(path), line \(line): empty line",
+                                            help: "remove empty lines from reference files")
+                    return
+                } else if fields.count != header.count {
+                    // Readers index rows by header position, so a short row would trap and a long
+                    // one (an unquoted comma) would shift every later value silently.
+                    problem = StratifyError(.runFailed,
+                        "\(path), line \(line): \(fields.count) fields where the header has \(header.count)",
+                        help: "quote any value holding a comma (\"a, b\") so each row has the header's \(header.count) fields")
+                    return
+                } else {
+                    rows.append((line, fields))
+                }
                 line += r.lineFeeds
                 start = r.next
             }

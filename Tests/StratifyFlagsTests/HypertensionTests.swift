@@ -14,6 +14,16 @@ import Testing
         #expect(r["a", "bp_date"] == "2025-01-10")
     }
 
+    @Test func decimalReadingsAreWrittenAsRecorded() throws {
+        // Kept as Float in the engine; Double(Float(176.1)) would print as 176.100006.
+        let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,1960-01-01,male", events: """
+            a,2025-01-10,sysbp,176.1
+            a,2025-01-10,diasbp,88.7
+            """)
+        #expect(r["a", "bp_sys"] == "176.1")
+        #expect(r["a", "bp_dia"] == "88.7")
+    }
+
     @Test func latestDateNeedsBothReadings() throws {
         let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,1960-01-01,male", events: """
             a,2024-06-01,sysbp,130

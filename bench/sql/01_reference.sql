@@ -151,6 +151,4 @@ FROM read_csv('${REF}/imd/imd2019_lsoa11.csv', all_varchar = true, header = true
 
 CREATE TABLE measures AS
 SELECT measure, numerator, CAST(denominator_min_age AS INTEGER) AS min_age, denominator_known
--- (its free-text "source" column holds unquoted commas, so extra fields are tolerated)
-FROM read_csv('${REF}/measures/prevalence.csv', all_varchar = true, header = true, delim = ',', quote = '"',
-              strict_mode = false, null_padding = true);
+FROM read_csv('${REF}/measures/prevalence.csv', all_varchar = true, header = true, delim = ',', quote = '"');

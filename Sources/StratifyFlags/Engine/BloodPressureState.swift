@@ -59,6 +59,24 @@ struct BloodPressureState {
         Self.insert(&diaDates, &diaValues, &truncated, patient: p, date: d, value: v)
     }
 
+    /// The decimal a reading was written as, back from its Float. Readings are kept as Float to
+    /// halve this state's memory, but `Double(Float(176.1))` is 176.100006: written to a cohort
+    /// file it would show noise, and compared with a threshold it would not be the recorded value.
+    /// A decimal of at most 6 significant digits is within 2^-24 (relative) of its Float, far
+    /// inside half a step of the 6-digit grid, so rounding to that grid recovers it exactly.
+    static func decimal(_ f: Float) -> Double {
+        let x = Double(f)
+        let magnitude = abs(x)
+        guard x.isFinite, magnitude >= 1e-3, magnitude < 1e6 else { return x }
+        var scale = 1.0
+        var digits = 1  // digits before the point
+        var bound = 10.0
+        while magnitude >= bound { digits += 1; bound *= 10 }
+        for _ in 0..<(6 - digits) { scale *= 10 }
+        // Below 1, digits stays 1: five decimals, enough for any reading a clinician records.
+        return (x * scale).rounded() / scale
+    }
+
     enum Result { case none, pair(date: Int32, sys: Float, dia: Float), unresolved }
 
     func latestPair(_ p: Int) -> Result {
