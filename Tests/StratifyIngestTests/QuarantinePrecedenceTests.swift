@@ -64,3 +64,37 @@ import StratifyCore
     let out = try read(folder)
     #expect(out.entries(.patients).map(\.column) == ["sex"])
 }
+
+// Events and medications look the patient up before checking the id's shape (an id found has an
+// accepted patient's shape); the reasons must be those of shape-first.
+
+@Test func badlyShapedUnknownIdIsAnInvalidValueNotAnUnknownPatient() throws {
+    let folder = extract(patients: [patientRow("P1")], events: [eventRow("P 1", code: "38341003")])
+    let out = try read(folder)
+    #expect(out.reasons(.clinicalEvents) == [.invalidValue])
+    #expect(out.entries(.clinicalEvents).first?.column == "patient_id")
+}
+
+@Test func badlyShapedIdBeatsABadDateEvenWhenAnotherRowFoundAPatient() throws {
+    // The first row primes the previous-patient cache; the second's id differs by shape only.
+    let folder = extract(patients: [patientRow("P1")],
+                         events: [eventRow("P1", code: "38341003"), eventRow("P1!", date: "2024-13-01", code: "38341003")])
+    let out = try read(folder)
+    #expect(out.reasons(.clinicalEvents) == [.invalidValue])
+    #expect(out.entries(.clinicalEvents).first?.column == "patient_id")
+}
+
+@Test func quotedIdWithAnEscapedQuoteIsAnInvalidValue() throws {
+    let folder = TempFolder()
+    folder.write("patients.csv", csv([patientsHeader, patientRow("P1")]))
+    folder.write("clinical_events.csv", csv([eventsHeader, "\"P\"\"1\",2024-01-15,38341003,"]))
+    let out = try read(folder)
+    #expect(out.reasons(.clinicalEvents) == [.invalidValue])
+}
+
+@Test func wellShapedUnknownIdWithABadDateIsTheDatesInvalidValue() throws {
+    let folder = extract(patients: [patientRow("P1")], events: [eventRow("P9", date: "2024-02-30", code: "38341003")])
+    let out = try read(folder)
+    #expect(out.reasons(.clinicalEvents) == [.invalidValue])
+    #expect(out.entries(.clinicalEvents).first?.column == "date")
+}

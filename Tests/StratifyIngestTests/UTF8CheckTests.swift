@@ -62,3 +62,30 @@ private func valid(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { UTF8Check
         #expect(valid(bytes) == expected, "\(bytes)")
     }
 }
+
+/// The tail of a record of 8 bytes or more is read with one overlapping load: a high byte at
+/// any position of any length must still be seen (the scalar decoder is the reference).
+@Test func aHighByteAtEveryPositionOfEveryLengthIsSeen() {
+    for length in 1...40 {
+        let ascii = [UInt8](repeating: 0x61, count: length)
+        #expect(valid(ascii), "length \(length)")
+        for position in 0..<length {
+            var bytes = ascii
+            bytes[position] = 0x80  // a stray continuation byte: never valid
+            let fast = bytes.withUnsafeBytes { UTF8Check.isValid($0, 0, $0.count) }
+            let scalar = bytes.withUnsafeBytes { UTF8Check.validateSlow($0, 0, $0.count) }
+            #expect(!fast && fast == scalar, "length \(length), position \(position)")
+        }
+    }
+}
+
+@Test func aHighByteOutsideTheSpanIsNotRead() {
+    // The overlapping load stays inside [start, end): a bad byte just before or after is ignored.
+    var bytes = [UInt8](repeating: 0x61, count: 32)
+    bytes[3] = 0xFF; bytes[20] = 0xFF
+    bytes.withUnsafeBytes { c in
+        #expect(UTF8Check.isValid(c, 4, 20))
+        #expect(!UTF8Check.isValid(c, 4, 21))
+        #expect(!UTF8Check.isValid(c, 3, 19))
+    }
+}

@@ -40,7 +40,29 @@ public enum FieldShapes {
     }
 
     /// Concept id: 6–18 digits, no leading zero. Returns the value (fits in UInt64: < 10^18).
+    /// Eight digits at a time (`SWARDigits`), the rest one by one; `conceptIDScalar` is the
+    /// reference it is tested against.
     public static func conceptID(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> UInt64? {
+        let len = e - s
+        guard len >= 6 && len <= 18, s >= 0, e <= c.count, c[s] != 48 else { return nil }
+        var v: UInt64 = 0
+        var i = s
+        while i &+ 8 <= e {
+            guard let eight = SWARDigits.eight(c, at: i) else { return nil }
+            v = v &* 100_000_000 &+ eight
+            i &+= 8
+        }
+        while i < e {
+            let d = c[i] &- 48
+            guard d < 10 else { return nil }
+            v = v &* 10 &+ UInt64(d)
+            i &+= 1
+        }
+        return v
+    }
+
+    /// The byte-at-a-time definition of `conceptID`.
+    static func conceptIDScalar(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> UInt64? {
         let len = e - s
         guard len >= 6 && len <= 18, c[s] != 48 else { return nil }
         var v: UInt64 = 0
@@ -57,6 +79,14 @@ public enum FieldShapes {
     /// first 18 significant digits are kept exactly (beyond a double's precision anyway), later
     /// integer digits scale the value, later fraction digits are dropped.
     public static func decimal(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Double? {
+        // Up to 16 bytes (almost every clinical value: 142, 27.4, -1.5) the whole mantissa fits
+        // without the significant-digit bookkeeping below, and the answer is the same: a fraction
+        // then has at most 15 digits, exact in a Double, so one division rounds correctly.
+        e &- s <= 16 ? shortDecimal(c, s, e) : longDecimal(c, s, e)
+    }
+
+    /// Any length: the definition `shortDecimal` is tested against.
+    static func longDecimal(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Double? {
         var i = s
         var negative = false
         if i < e && c[i] == 0x2D { negative = true; i += 1 }
@@ -97,6 +127,27 @@ public enum FieldShapes {
         k = fracDigits
         while k > 22 { v /= pow10[22]; k -= 22 }
         v /= pow10[k]
+        return negative ? -v : v
+    }
+
+    @inline(__always) static func shortDecimal(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Double? {
+        var i = s
+        let negative = i < e && c[i] == 0x2D
+        if negative { i &+= 1 }
+        let digitsStart = i
+        var mantissa: UInt64 = 0
+        while i < e, case let d = c[i] &- 48, d < 10 { mantissa = mantissa &* 10 &+ UInt64(d); i &+= 1 }
+        guard i > digitsStart else { return nil }
+        var fracDigits = 0
+        if i < e {
+            guard c[i] == 0x2E else { return nil }
+            i &+= 1
+            let fracStart = i
+            while i < e, case let d = c[i] &- 48, d < 10 { mantissa = mantissa &* 10 &+ UInt64(d); i &+= 1 }
+            fracDigits = i &- fracStart
+            guard fracDigits > 0, i == e else { return nil }
+        }
+        let v = fracDigits == 0 ? Double(mantissa) : Double(mantissa) / pow10[fracDigits]
         return negative ? -v : v
     }
 

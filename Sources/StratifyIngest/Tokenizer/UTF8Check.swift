@@ -11,7 +11,12 @@ public enum UTF8Check {
             i &+= 8
         }
         var tail: UInt8 = 0
-        while i < end { tail |= chunk[i]; i &+= 1 }
+        if i < end && end &- start >= 8 {
+            // The last eight bytes, overlapping ones already read: one load for the tail.
+            high |= base.loadUnaligned(fromByteOffset: end &- 8, as: UInt64.self)
+        } else {
+            while i < end { tail |= chunk[i]; i &+= 1 }
+        }
         if high & 0x8080_8080_8080_8080 == 0 && tail & 0x80 == 0 { return true }
         return validateSlow(chunk, start, end)
     }

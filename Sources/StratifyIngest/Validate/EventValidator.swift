@@ -25,7 +25,8 @@ struct EventValidator: RowValidator {
 
     func validate(_ r: borrowing TokenizedRecord, _ c: UnsafeRawBufferPointer, line: Int, into rows: inout EventRows) -> RowIssue? {
         let row: CodedRow
-        switch codedRow(r, c, map, .clinicalEvents, codeShape: "a SNOMED CT id: 6-18 digits, no leading zero") {
+        switch codedRow(r, c, map, .clinicalEvents, codeShape: "a SNOMED CT id: 6-18 digits, no leading zero",
+                        patients: patients.index, recent: &rows.recent) {
         case .success(let ok): row = ok
         case .failure(let e): return e.issue
         }
@@ -45,7 +46,7 @@ struct EventValidator: RowValidator {
             }
             rows.checked[slot] = code
         }
-        guard let patient = patients.index.find(c, row.idStart, row.idEnd, recent: &rows.recent) else { return .unknownPatient }
+        guard let patient = row.patient else { return .unknownPatient }
         if date.rawValue > asOf.rawValue { rows.quality.eventsAfterAsOf += 1 }
         if date.rawValue < patients.dateOfBirth[Int(patient)] { rows.quality.eventsBeforeBirth += 1 }
         rows.batch.patient.append(patient)
@@ -78,12 +79,13 @@ struct MedicationValidator: RowValidator {
 
     func validate(_ r: borrowing TokenizedRecord, _ c: UnsafeRawBufferPointer, line: Int, into rows: inout MedicationRows) -> RowIssue? {
         let row: CodedRow
-        switch codedRow(r, c, map, .medications, codeShape: "a dm+d id: 6-18 digits, no leading zero") {
+        switch codedRow(r, c, map, .medications, codeShape: "a dm+d id: 6-18 digits, no leading zero",
+                        patients: patients.index, recent: &rows.recent) {
         case .success(let ok): row = ok
         case .failure(let e): return e.issue
         }
         let (date, code) = (row.date, row.code)
-        guard let patient = patients.index.find(c, row.idStart, row.idEnd, recent: &rows.recent) else { return .unknownPatient }
+        guard let patient = row.patient else { return .unknownPatient }
         if date.rawValue > asOf.rawValue { rows.quality.medicationsAfterAsOf += 1 }
         if date.rawValue < patients.dateOfBirth[Int(patient)] { rows.quality.medicationsBeforeBirth += 1 }
         rows.batch.patient.append(patient)

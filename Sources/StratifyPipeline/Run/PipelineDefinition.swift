@@ -62,7 +62,7 @@ public struct PipelineDefinition: Sendable {
         do { any = try JSONSerialization.jsonObject(with: Data(bytes)) } catch {
             throw StratifyError(.usage, "\(path): not valid JSON (\(error.localizedDescription))", help: "check brackets, commas and quotes")
         }
-        var r = JSONReader(file: path)
+        let r = JSONReader(file: path)
         let root = try r.object(any, "$")
         name = try r.string(root, "name", "$")
         extract = try r.string(root, "extract", "$")
