@@ -27,12 +27,27 @@ public struct CSVWriter: Sendable {
         atRowStart = false
         let start = bytes.count
         append(&bytes)
+        CSVWriter.escapeInPlace(&bytes, from: start)
+    }
+
+    /// Escapes, in place, the cell text that runs from `start` to the end of `bytes`, when it
+    /// needs it (rarely, for numbers and dates: only a leading '-'); afterwards the bytes are
+    /// what `cell(text)` would have written.
+    @inline(__always)
+    public static func escapeInPlace(_ bytes: inout [UInt8], from start: Int) {
         guard start < bytes.count else { return }
-        if CSVWriter.isFormulaStart(bytes[start]) || bytes[start...].contains(where: CSVWriter.needsQuotes) {
+        if isFormulaStart(bytes[start]) || bytes[start...].contains(where: needsQuotes) {
             let value = Array(bytes[start...])
             bytes.removeSubrange(start...)
-            appendEscaped(value)
+            appendEscaped(value, to: &bytes)
         }
+    }
+
+    /// A cell of bytes already escaped, from a buffer (see `cell(escaped:)`).
+    public mutating func cell(escaped: UnsafeBufferPointer<UInt8>) {
+        if !atRowStart { bytes.append(0x2C) }
+        atRowStart = false
+        bytes.append(contentsOf: escaped)
     }
 
     /// A cell already escaped by `escaped(_:)` (e.g. each label of a small table, escaped once).
@@ -52,6 +67,10 @@ public struct CSVWriter: Sendable {
     @inline(__always) static func needsQuotes(_ b: UInt8) -> Bool { b == 0x2C || b == 0x22 || b == 0x0A || b == 0x0D }
 
     private mutating func appendEscaped<C: Collection>(_ value: C) where C.Element == UInt8 {
+        CSVWriter.appendEscaped(value, to: &bytes)
+    }
+
+    private static func appendEscaped<C: Collection>(_ value: C, to bytes: inout [UInt8]) where C.Element == UInt8 {
         let neutralise = value.first.map { CSVWriter.isFormulaStart($0) } ?? false
         let needsQuotes = value.contains(where: CSVWriter.needsQuotes)
         if !needsQuotes {

@@ -21,7 +21,7 @@ public enum PatientsCSV {
 
     /// `extra` columns (the score stage's) follow the rule-set fields.
     public static func write(_ result: FlagResult, extra: [(String, Column)] = [], to path: String) throws(StratifyError) {
-        try write(result, extra: extra, to: path, batch: 16_384)
+        try write(result, extra: extra, to: path, batch: 4_096)
     }
 
     /// `batch`: patients per parallel batch (tests vary it to cross batch boundaries).
@@ -32,23 +32,7 @@ public enum PatientsCSV {
         let lead: [Column] = [result.attributes[.practiceCode]!, result.attributes[.age]!, result.attributes[.sex]!,
                               result.attributes[.imdDecile]!, result.attributes[.imdQuintile]!]
         let columns = lead + result.ruleSet.fields.map { result.values[$0] } + extra.map(\.1)
-        // Cells go straight into the writer's buffer, no String per cell (formatting was most of
-        // this stage's instructions at 1.2M patients x 77 columns); labels are escaped once each.
-        let labelCells: [[[UInt8]]] = columns.map { c in
-            if case .string(_, let table) = c { return table.map(CSVWriter.escaped) }
-            return []
-        }
-        func row(_ p: Int, _ w: inout CSVWriter) {
-            w.cell(result.patients.index.key(p))
-            for (k, c) in columns.enumerated() {
-                if case .string(let v, _) = c {
-                    if v[p] < 0 { w.cell(escaped: []) } else { w.cell(escaped: labelCells[k][Int(v[p])]) }
-                } else {
-                    w.cell { c.appendText(at: p, to: &$0) }
-                }
-            }
-            w.endRow()
-        }
+        let formatter = PatientsCSVBatch(columns: columns, index: result.patients.index)
         // Rows are formatted in batches on all cores and written in order. Each batch has its own
         // writer starting at a row start, so the batches joined are the bytes one writer makes.
         let order = sortedPopulation(result)
@@ -59,9 +43,7 @@ public enum PatientsCSV {
             while start < order.count {
                 let first = start, count = min(workers * 2, (order.count - start + batch - 1) / batch)
                 let parts = parallelMap(count, workers: workers) { b -> [UInt8] in
-                    var part = CSVWriter()
-                    for p in order[(first + b * batch)..<min(order.count, first + (b + 1) * batch)] { row(p, &part) }
-                    return part.bytes
+                    formatter.rows(order[(first + b * batch)..<min(order.count, first + (b + 1) * batch)])
                 }
                 for part in parts { try file.write(part) }
                 start += count * batch
