@@ -84,3 +84,19 @@ import StratifyCore
     let out = try read(folder)
     #expect(out.entries(.clinicalEvents).first?.record == Array(row.utf8))
 }
+
+/// A stray quote closed many lines later makes those lines one record (RFC 4180): it is
+/// quarantined once, and its detail says how many physical lines it swallowed.
+@Test func aQuotedFieldAcrossLinesSaysHowManyLinesItSpans() throws {
+    let folder = extract(patients: [patientRow("P1")], events: [
+        "P1,2024-01-15,\"38341003,1",                 // line 2: the quote opens here...
+        eventRow("P1"),                               // line 3
+        eventRow("P1"),                               // line 4
+        "P1,2024-01-15,38341003\",1",                 // line 5: ...and closes here
+        eventRow("P1"),                               // line 6
+    ])
+    let out = try read(folder)
+    let entries = out.entries(.clinicalEvents)
+    #expect(entries.map(\.line) == [2])
+    #expect(entries.first?.detail == "a line break inside a quoted field (the record spans 4 lines)")
+}

@@ -42,7 +42,14 @@ func parseChunk<V: RowValidator>(
         out.records += 1
         var issue: RowIssue?
         if r.status != .ok {
-            issue = RowIssue(reason: .fieldCount, column: "", detail: describe(r.status))
+            var detail = describe(r.status)
+            if r.status == .newlineInQuotes {
+                // RFC 4180 keeps a quoted field open across lines until its quote closes, so one
+                // stray quote can make many physical lines one quarantined record: say how many.
+                let lines = c[r.start..<r.end].reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+                detail += " (the record spans \(lines) lines)"
+            }
+            issue = RowIssue(reason: .fieldCount, column: "", detail: detail)
         } else if r.fieldCount != expectedFields {
             issue = RowIssue(reason: .fieldCount, column: "",
                              detail: r.fieldCount == 1 && r.fieldEnd[0] == r.fieldStart[0]
