@@ -18,6 +18,35 @@ import Testing
         return path
     }
 
+    /// `order_by` with `"descending": true`: values from highest down, unknown values last
+    /// (docs/pipelines.md), so an INT lead meets the known highest first.
+    @Test func descendingOrderPutsUnknownValuesLast() throws {
+        try withTemporaryDirectory("pipeline-desc") { dir in
+            let extract = dir.appendingPathComponent("extract").path
+            _ = try stratify(["synth", "--patients", "200", "--seed", "5", "--out", extract, "--reference", Paths.reference])
+            let file = try pipeline(dir, ["extract": extract,
+                                          "cohorts": [["name": "everyone", "where": "age >= 0",
+                                                       "order_by": [["expr": "bp_sys", "descending": true]],
+                                                       "key_values": ["bp_sys"]]]])
+            let r = try stratify(["run", file, "--as-of", "2026-03-31"])
+            #expect(r.status == 0, "\(r)")
+            let root = dir.appendingPathComponent("root")
+            let latest = try String(contentsOf: root.appendingPathComponent("latest"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            let text = try String(contentsOf: root.appendingPathComponent("runs/\(latest)/cohorts/everyone.csv"), encoding: .utf8)
+            let lines = text.components(separatedBy: "\r\n").filter { !$0.isEmpty }
+            // No cell of this synthetic cohort holds a quoted comma, so a plain split finds columns.
+            let header = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let column = try #require(header.firstIndex(of: "bp_sys"))
+            let values = lines.dropFirst().map { String($0.split(separator: ",", omittingEmptySubsequences: false)[column]) }
+            let known = values.prefix { !$0.isEmpty }.compactMap(Double.init)
+            #expect(known.count >= 2 && known.count < values.count, "needs known and unknown values: \(values)")
+            let unknownLast = values.dropFirst(known.count).allSatisfy { $0.isEmpty }
+            #expect(unknownLast, "unknown values last: \(values)")
+            #expect(known == known.sorted(by: >), "known values from highest down: \(known)")
+        }
+    }
+
     @Test func demoPipelineTwiceMarksNewContinuingAndLeavers() throws {
         try withTemporaryDirectory("pipeline-demo") { dir in
             let extract = dir.appendingPathComponent("extract").path

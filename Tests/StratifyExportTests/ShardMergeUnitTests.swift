@@ -20,6 +20,15 @@ import Testing
         #expect(CohortSortKey.precedes([.int(1)], "Z".utf8, [.null], "A".utf8, descending: asc), "nulls last when ascending")
     }
 
+    @Test func unknownValuesSortLastOnADescendingKeyToo() {
+        let desc = [true]
+        #expect(CohortSortKey.precedes([.int(1)], "Z".utf8, [.null], "A".utf8, descending: desc))
+        #expect(!CohortSortKey.precedes([.null], "A".utf8, [.int(1)], "Z".utf8, descending: desc))
+        #expect(CohortSortKey.precedes([.null], "A".utf8, [.null], "B".utf8, descending: desc), "two unknowns: by patient_id")
+        // A null in the first key decides before later keys do.
+        #expect(CohortSortKey.precedes([.number(0.1), .null], "Z".utf8, [.null, .int(9)], "A".utf8, descending: [true, false]))
+    }
+
     @Test func mergedCountsRecomputeTheICBRatio() {
         let a = Prevalence(counts: [("m", .icb, "ICB", 1, 10), ("m", .practice, "P2", 1, 10)])
         let b = Prevalence(counts: [("m", .icb, "ICB", 3, 10), ("m", .practice, "P1", 3, 10), ("x", .icb, "ICB", 0, 0)])

@@ -41,14 +41,16 @@ public enum CohortSortKey: Sendable, Equatable {
     }
 
     /// The cohort order: each key in turn, then patient_id bytes, so the order is total and files
-    /// are deterministic. A descending key flips the whole comparison, nulls included (so nulls
-    /// come first on a descending key: the order runs have always written, kept so that recorded
-    /// outputs do not change).
+    /// are deterministic. A descending key flips the order of values, but unknown values stay last
+    /// whatever the direction (docs/pipelines.md): an INT lead reading a list sorted by urgency
+    /// must not meet the patients whose urgency is unknown first.
     public static func precedes(_ a: [CohortSortKey], _ aID: some Collection<UInt8>, _ b: [CohortSortKey],
                                 _ bID: some Collection<UInt8>, descending: [Bool]) -> Bool {
         for k in descending.indices {
             let order = compare(a[k], b[k])
-            if order != 0 { return descending[k] ? order > 0 : order < 0 }
+            if order == 0 { continue }
+            if a[k] == .null || b[k] == .null { return order < 0 }
+            return descending[k] ? order > 0 : order < 0
         }
         return aID.lexicographicallyPrecedes(bID)
     }
