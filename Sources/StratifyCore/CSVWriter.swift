@@ -19,20 +19,10 @@ public struct CSVWriter: Sendable {
         appendEscaped(value)
     }
 
-    /// A cell whose text `append` writes straight into the buffer; the output is the same as
-    /// `cell(text)`. For writers of many numbers and dates, whose text never needs quotes: it is
-    /// checked after the fact, and rewritten through the general path when it does.
-    public mutating func cell(appending append: (inout [UInt8]) -> Void) {
-        if !atRowStart { bytes.append(0x2C) }
-        atRowStart = false
-        let start = bytes.count
-        append(&bytes)
-        CSVWriter.escapeInPlace(&bytes, from: start)
-    }
-
     /// Escapes, in place, the cell text that runs from `start` to the end of `bytes`, when it
     /// needs it (rarely, for numbers and dates: only a leading '-'); afterwards the bytes are
-    /// what `cell(text)` would have written.
+    /// what `cell(text)` would have written. For writers that format many numbers and dates
+    /// straight into a buffer (`patients.csv`).
     @inline(__always)
     public static func escapeInPlace(_ bytes: inout [UInt8], from start: Int) {
         guard start < bytes.count else { return }
@@ -43,21 +33,8 @@ public struct CSVWriter: Sendable {
         }
     }
 
-    /// A cell of bytes already escaped, from a buffer (see `cell(escaped:)`).
-    public mutating func cell(escaped: UnsafeBufferPointer<UInt8>) {
-        if !atRowStart { bytes.append(0x2C) }
-        atRowStart = false
-        bytes.append(contentsOf: escaped)
-    }
-
-    /// A cell already escaped by `escaped(_:)` (e.g. each label of a small table, escaped once).
-    public mutating func cell(escaped: [UInt8]) {
-        if !atRowStart { bytes.append(0x2C) }
-        atRowStart = false
-        bytes.append(contentsOf: escaped)
-    }
-
-    /// The bytes `cell(value)` writes for `value` (without the separator).
+    /// The bytes `cell(value)` writes for `value` (without the separator): for a small table of
+    /// labels escaped once and copied into many cells.
     public static func escaped(_ value: String) -> [UInt8] {
         var w = CSVWriter()
         w.cell(value)

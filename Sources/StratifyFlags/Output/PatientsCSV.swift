@@ -33,8 +33,8 @@ public enum PatientsCSV {
                               result.attributes[.imdDecile]!, result.attributes[.imdQuintile]!]
         let columns = lead + result.ruleSet.fields.map { result.values[$0] } + extra.map(\.1)
         let formatter = PatientsCSVBatch(columns: columns, index: result.patients.index)
-        // Rows are formatted in batches on all cores and written in order. Each batch has its own
-        // writer starting at a row start, so the batches joined are the bytes one writer makes.
+        // Rows are formatted in batches on all cores and written in order. Each batch is whole
+        // rows, so the batches joined are the bytes one writer would make.
         let order = sortedPopulation(result)
         let workers = ProcessInfoLite.activeProcessorCount
         do {
@@ -55,12 +55,6 @@ public enum PatientsCSV {
         try file.commit()
     }
 
-}
-
-/// How one value is written: booleans `true`/`false`, null empty, dates `YYYY-MM-DD`, numbers
-/// without trailing zeros.
-public enum PatientsCSVCell {
-    public static func write(_ c: Column, _ p: Int, _ w: inout CSVWriter) { w.cell(c.text(at: p)) }
 }
 
 extension Column {
