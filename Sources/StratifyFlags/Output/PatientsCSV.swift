@@ -69,16 +69,36 @@ extension Column {
     /// Appends `text(at: p)`'s UTF-8 to `bytes` (its definition; for writers of many cells).
     public func appendText(at p: Int, to bytes: inout [UInt8]) {
         switch self {
-        case .bool(let v): if v[p] == 1 { bytes += "true".utf8 } else if v[p] == 0 { bytes += "false".utf8 }
-        case .int(let v):
-            guard v[p] != Column.nullInt else { return }
-            if v[p] < 0 { bytes.append(0x2D) }
-            JSON.appendDecimal(v[p].magnitude, to: &bytes)
-        case .number(let v): if !v[p].isNaN { JSON.format(v[p], to: &bytes) }
-        case .date(let v): if v[p] != Column.nullDate { Day(rawValue: v[p]).appendISO(to: &bytes) }
+        case .bool(let v): Column.appendBool(v[p], to: &bytes)
+        case .int(let v): Column.appendInt(v[p], to: &bytes)
+        case .number(let v): Column.appendNumber(v[p], to: &bytes)
+        case .date(let v), .bloodPressure(_, _, let v): Column.appendDate(v[p], to: &bytes)
         case .string(let v, let table): if v[p] >= 0 { bytes += table[Int(v[p])].utf8 }
-        case .bloodPressure(_, _, let d): if d[p] != Column.nullDate { Day(rawValue: d[p]).appendISO(to: &bytes) }
         case .window: break
         }
     }
+
+    // One value's text, by kind: `appendText` switches per cell, `PatientsCSVBatch` once per
+    // column and calls these in its loops. Null values write nothing.
+
+    @inline(__always) static func appendBool(_ v: UInt8, to bytes: inout [UInt8]) {
+        if v == 1 { bytes += trueText } else if v == 0 { bytes += falseText }
+    }
+
+    @inline(__always) static func appendInt(_ v: Int64, to bytes: inout [UInt8]) {
+        guard v != nullInt else { return }
+        if v < 0 { bytes.append(0x2D) }
+        JSON.appendDecimal(v.magnitude, to: &bytes)
+    }
+
+    @inline(__always) static func appendNumber(_ v: Double, to bytes: inout [UInt8]) {
+        if !v.isNaN { JSON.format(v, to: &bytes) }
+    }
+
+    @inline(__always) static func appendDate(_ v: Int32, to bytes: inout [UInt8]) {
+        if v != nullDate { Day(rawValue: v).appendISO(to: &bytes) }
+    }
+
+    static let trueText: [UInt8] = Array("true".utf8)
+    static let falseText: [UInt8] = Array("false".utf8)
 }

@@ -8,8 +8,9 @@ import StratifyIngest
 /// a cell, with ~80 cells per patient. Column by column, the switch and the binding happen once
 /// per column and batch, and the loop over the batch's patients is a tight loop over one typed
 /// array. Each cell's text lands in one flat buffer, with its end offset; the join then copies the
-/// cells of each row in order (`join`, PatientsCSVBatch+Unsafe.swift). The bytes are those `Column.appendText` and `CSVWriter.cell(_:)`
-/// make (tested against them, and by the golden files).
+/// cells of each row in order (`join`, PatientsCSVBatch+Unsafe.swift). Each value's text comes
+/// from the helpers `Column.appendText` is made of, escaped as `CSVWriter.cell(_:)` escapes it
+/// (tested against both, and by the golden files).
 struct PatientsCSVBatch {
     let columns: [Column]
     /// Each `.string` column's labels, CSV-escaped once.
@@ -39,33 +40,27 @@ struct PatientsCSVBatch {
             let base = k * n
             switch column {
             case .bool(let v):
-                let (yes, no) = (Self.trueText, Self.falseText)
                 for (r, p) in patients.enumerated() {
-                    if v[p] == 1 { text += yes } else if v[p] == 0 { text += no }
+                    Column.appendBool(v[p], to: &text)
                     ends[base + r] = Int32(truncatingIfNeeded: text.count)
                 }
             case .int(let v):
                 for (r, p) in patients.enumerated() {
                     let start = text.count
-                    if v[p] != Column.nullInt {
-                        if v[p] < 0 { text.append(0x2D) }
-                        JSON.appendDecimal(v[p].magnitude, to: &text)
-                        CSVWriter.escapeInPlace(&text, from: start)
-                    }
+                    Column.appendInt(v[p], to: &text)
+                    CSVWriter.escapeInPlace(&text, from: start)
                     ends[base + r] = Int32(truncatingIfNeeded: text.count)
                 }
             case .number(let v):
                 for (r, p) in patients.enumerated() {
                     let start = text.count
-                    if !v[p].isNaN {
-                        JSON.format(v[p], to: &text)
-                        CSVWriter.escapeInPlace(&text, from: start)
-                    }
+                    Column.appendNumber(v[p], to: &text)
+                    CSVWriter.escapeInPlace(&text, from: start)
                     ends[base + r] = Int32(truncatingIfNeeded: text.count)
                 }
             case .date(let v), .bloodPressure(_, _, let v):
                 for (r, p) in patients.enumerated() {
-                    if v[p] != Column.nullDate { Day(rawValue: v[p]).appendISO(to: &text) }
+                    Column.appendDate(v[p], to: &text)
                     ends[base + r] = Int32(truncatingIfNeeded: text.count)
                 }
             case .string(let v, _):
@@ -92,7 +87,4 @@ struct PatientsCSVBatch {
         }
         return Self.join(ids: ids, idEnds: idEnds, cells: text, ends: ends, rows: n, columns: columns.count)
     }
-
-    static let trueText: [UInt8] = Array("true".utf8)
-    static let falseText: [UInt8] = Array("false".utf8)
 }
