@@ -122,9 +122,9 @@ import Testing
         }
     }
 
-    @Test func patientsThatFitTheSlotsStayOutOfTheSideTable() {
-        // Each patient's systolic then diastolic of one date, then of an older date: never more
-        // than one open date, so the side table stays empty.
+    @Test func closedDatesAreReusedSoThePoolHoldsOnlyWhatIsOpen() {
+        // Each patient's systolic then diastolic of one date, then of an older date: one open date
+        // at a time, and the node a pair closes is the next patient's.
         var readings: [Reading] = []
         for p in 0..<100 {
             for d: Int32 in [20, 10] {
@@ -132,7 +132,33 @@ import Testing
                 readings.append(Reading(patient: p, date: d, systolic: false, value: 80))
             }
         }
+        let s = Self.run(readings, patients: 100)
         #expect(Self.check(readings, patients: 100).isEmpty)
-        #expect(Self.run(readings, patients: 100).spilledPatients == 0)
+        #expect(s.poolSize == 1)
+        #expect(s.spilledPatients == 0)
+    }
+
+    static func oneSidedThenPair(_ open: Int) -> [Reading] {
+        (0..<open).map { Reading(patient: 0, date: Int32(100 + $0), systolic: true, value: 130) }
+            + [Reading(patient: 0, date: 50, systolic: true, value: 125), Reading(patient: 0, date: 50, systolic: false, value: 75)]
+    }
+
+    // The pair's first reading opens a date too: n one-sided dates then the pair open n + 1.
+    @Test func thirtyTwoOpenDatesStayInTheList() {
+        let s = Self.run(Self.oneSidedThenPair(Int(BloodPressureState.listLimit) - 1), patients: 1)
+        #expect(s.spilledPatients == 0)
+        guard case .pair(50, 125, 75) = s.latestPair(0) else { Issue.record("\(s.latestPair(0))"); return }
+    }
+
+    @Test func thirtyThreeOpenDatesMoveToTheSideTable() {
+        let readings = Self.oneSidedThenPair(Int(BloodPressureState.listLimit))
+        let s = Self.run(readings, patients: 1)
+        #expect(s.spilledPatients == 1)
+        guard case .pair(50, 125, 75) = s.latestPair(0) else { Issue.record("\(s.latestPair(0))"); return }
+        // Completing an open date in the side table closes it and every older open date.
+        var more = readings
+        more.append(Reading(patient: 0, date: 110, systolic: false, value: 70))
+        #expect(Self.check(more, patients: 1).isEmpty)
+        guard case .pair(110, 130, 70) = Self.run(more, patients: 1).latestPair(0) else { Issue.record("side table pair"); return }
     }
 }

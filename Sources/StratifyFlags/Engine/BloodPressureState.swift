@@ -10,36 +10,42 @@
 /// is dropped. A reading that gives an open date its other side makes that date the new pair date
 /// and closes every open date up to it. Nothing is ever guessed or left unresolved.
 ///
-/// Open dates are the only state that can grow without bound (a patient with many systolic-only
-/// dates after the last pair, arriving before their diastolic readings, if ever). The first `k`
-/// live in fixed slots next to the pair; a patient that needs more moves its open dates to
-/// `spill`, a side table holding only such patients. So memory is proportional to patients, plus
-/// the open dates of the few patients that exceed the slots.
+/// Why memory stays proportional to patients: besides 25 bytes per patient, only open dates are
+/// kept, and any exact method must keep them (each could still be completed and become the
+/// answer, with its value). They live in one node pool shared by all patients, a short linked
+/// list per patient, and closed nodes are reused, so the pool holds the open dates of the moment
+/// (none or one per patient when a patient's readings arrive together, a few when the stream is
+/// shuffled). A list is scanned per reading, so a patient with more than `listLimit` open dates
+/// moves them to `spill` (by date, plus a min-heap to close them oldest first): its readings cost
+/// O(log m), not O(m), for m open dates, in any arrival order.
 ///
 /// Values are the decoder's Doubles, not Floats: thresholds compare the recorded decimal exactly
 /// (139.99999 is below 140; see docs/rules.md §3 "Exact thresholds").
 struct BloodPressureState {
-    static let k = 2
     static let noDay = Int32.min
-    /// In a patient's first slot: its open dates are in `spill`. Never a reading's date (≤ D).
-    static let spilled = Int32.max
+    static let endOfList: Int32 = -1
+    /// In `head`: the patient's open dates are in `spill`.
+    static let spilled: Int32 = -2
+    static let listLimit: UInt8 = 32
     static let systolic: UInt8 = 0, diastolic: UInt8 = 1
 
     var pairDate: [Int32]
     var pairSys: [Double], pairDia: [Double]
-    /// `k` slots per patient; `noDay` is a free slot.
-    var slotDate: [Int32]
-    var slotValue: [Double]
-    var slotSide: [UInt8]
+    /// First node of the patient's open dates, `endOfList`, or `spilled`.
+    var head: [Int32]
+    var openCount: [UInt8]
+    // The node pool: an open date, its side, its lowest value and the next node of its list (or
+    // of the free list).
+    var nodeDate: [Int32] = [], nodeValue: [Double] = [], nodeSide: [UInt8] = [], nodeNext: [Int32] = []
+    var freeNodes: Int32 = endOfList
     var spill: [Int32: OpenDates] = [:]
 
     init(patients n: Int) {
         pairDate = Array(repeating: Self.noDay, count: n)
         pairSys = Array(repeating: .nan, count: n)
         pairDia = pairSys
-        slotDate = Array(repeating: Self.noDay, count: n * Self.k)
-        slotValue = Array(repeating: .nan, count: n * Self.k)
-        slotSide = Array(repeating: 0, count: n * Self.k)
+        head = Array(repeating: Self.endOfList, count: n)
+        openCount = Array(repeating: 0, count: n)
     }
 
     mutating func addSystolic(patient p: Int, date d: Int32, value v: Double) {
@@ -58,48 +64,90 @@ struct BloodPressureState {
             else if v < pairDia[p] { pairDia[p] = v }
             return
         }
-        let base = p * Self.k
-        if slotDate[base] == Self.spilled {
+        if head[p] == Self.spilled {
             addSpilled(patient: p, date: d, side: side, value: v)
             return
         }
-        var free = -1
-        for i in base..<(base + Self.k) {
-            let sd = slotDate[i]
-            if sd == d {
-                if slotSide[i] == side {
-                    if v < slotValue[i] { slotValue[i] = v }
+        var i = head[p]
+        while i != Self.endOfList {
+            let n = Int(i)
+            if nodeDate[n] == d {
+                if nodeSide[n] == side {
+                    if v < nodeValue[n] { nodeValue[n] = v }
                 } else {
-                    let other = slotValue[i]
-                    pair(patient: p, date: d, sys: side == Self.systolic ? v : other, dia: side == Self.systolic ? other : v)
+                    let other = nodeValue[n]
+                    setPair(patient: p, date: d, reading: v, side: side, other: other)
+                    closeList(patient: p, through: d)
                 }
                 return
             }
-            if sd == Self.noDay && free < 0 { free = i }
+            i = nodeNext[n]
         }
-        if free >= 0 {
-            slotDate[free] = d; slotValue[free] = v; slotSide[free] = side
+        if openCount[p] == Self.listLimit {
+            moveToSpill(patient: p)
+            addSpilled(patient: p, date: d, side: side, value: v)
             return
         }
-        var open = OpenDates()
-        for i in base..<(base + Self.k) {
-            open.insert(date: slotDate[i], side: slotSide[i], value: slotValue[i])
-            slotDate[i] = Self.noDay
-        }
-        open.insert(date: d, side: side, value: v)
-        slotDate[base] = Self.spilled
-        spill[Int32(p)] = open
+        head[p] = newNode(date: d, side: side, value: v, next: head[p])
+        openCount[p] += 1
     }
 
-    /// A new latest pair on `d` (after the old one): open dates up to `d` can no longer matter.
-    private mutating func pair(patient p: Int, date d: Int32, sys: Double, dia: Double) {
-        pairDate[p] = d; pairSys[p] = sys; pairDia[p] = dia
-        for i in (p * Self.k)..<(p * Self.k + Self.k) where slotDate[i] <= d { slotDate[i] = Self.noDay }
+    @inline(__always)
+    private mutating func setPair(patient p: Int, date d: Int32, reading v: Double, side: UInt8, other: Double) {
+        pairDate[p] = d
+        pairSys[p] = side == Self.systolic ? v : other
+        pairDia[p] = side == Self.systolic ? other : v
+    }
+
+    private mutating func newNode(date d: Int32, side: UInt8, value v: Double, next: Int32) -> Int32 {
+        if freeNodes != Self.endOfList {
+            let n = freeNodes
+            freeNodes = nodeNext[Int(n)]
+            nodeDate[Int(n)] = d; nodeSide[Int(n)] = side; nodeValue[Int(n)] = v; nodeNext[Int(n)] = next
+            return n
+        }
+        nodeDate.append(d); nodeSide.append(side); nodeValue.append(v); nodeNext.append(next)
+        return Int32(nodeDate.count - 1)
+    }
+
+    /// Unlinks the patient's open dates ≤ `d` onto the free list.
+    private mutating func closeList(patient p: Int, through d: Int32) {
+        var previous = Self.endOfList
+        var i = head[p]
+        while i != Self.endOfList {
+            let n = Int(i)
+            let next = nodeNext[n]
+            if nodeDate[n] <= d {
+                if previous == Self.endOfList { head[p] = next } else { nodeNext[Int(previous)] = next }
+                nodeNext[n] = freeNodes
+                freeNodes = i
+                openCount[p] -= 1
+            } else {
+                previous = i
+            }
+            i = next
+        }
+    }
+
+    private mutating func moveToSpill(patient p: Int) {
+        var open = OpenDates()
+        var i = head[p]
+        while i != Self.endOfList {
+            let n = Int(i)
+            open.insert(date: nodeDate[n], side: nodeSide[n], value: nodeValue[n])
+            let next = nodeNext[n]
+            nodeNext[n] = freeNodes
+            freeNodes = i
+            i = next
+        }
+        head[p] = Self.spilled
+        openCount[p] = 0
+        spill[Int32(p)] = open
     }
 
     private mutating func addSpilled(patient p: Int, date d: Int32, side: UInt8, value v: Double) {
         let key = Int32(p)
-        // Take the entry out so mutating it does not copy its arrays.
+        // Take the entry out so mutating it does not copy its storage.
         var open = spill.removeValue(forKey: key)!
         defer { spill[key] = open }
         if let r = open.byDate[d] {
@@ -107,9 +155,7 @@ struct BloodPressureState {
                 if v < r.value { open.byDate[d] = OpenDates.Reading(side: side, value: v) }
                 return
             }
-            pairDate[p] = d
-            pairSys[p] = side == Self.systolic ? v : r.value
-            pairDia[p] = side == Self.systolic ? r.value : v
+            setPair(patient: p, date: d, reading: v, side: side, other: r.value)
             open.close(through: d)
             return
         }
@@ -123,8 +169,10 @@ struct BloodPressureState {
         return d == Self.noDay ? .none : .pair(date: d, sys: pairSys[p], dia: pairDia[p])
     }
 
-    /// How many patients have needed the side table (for tests and measurement).
+    /// Patients whose open dates outgrew their list (for tests and measurement).
     var spilledPatients: Int { spill.count }
+    /// Nodes the pool has ever allocated: its peak of open dates held in lists at once.
+    var poolSize: Int { nodeDate.count }
 }
 
 /// One patient's open dates once they outgrow the fixed slots: looked up by date, and closed
@@ -137,7 +185,7 @@ struct OpenDates {
 
     mutating func insert(date d: Int32, side: UInt8, value v: Double) {
         if let r = byDate[d] {
-            // Only reached while moving slots here, where dates are distinct; kept total anyway.
+            // Only reached while moving a list here, where dates are distinct; kept total anyway.
             if r.side == side && v < r.value { byDate[d] = Reading(side: side, value: v) }
             return
         }
