@@ -175,7 +175,7 @@ struct BloodPressureState {
     var poolSize: Int { nodeDate.count }
 }
 
-/// One patient's open dates once they outgrow the fixed slots: looked up by date, and closed
+/// One patient's open dates once they outgrow its pool list: looked up by date, and closed
 /// oldest first through a min-heap of the same dates, so each date is inserted and removed once
 /// (a patient with m one-sided dates costs O(m log m) in any arrival order, never O(m²)).
 struct OpenDates {
