@@ -47,6 +47,21 @@ import Testing
         #expect(r.flags.quality.bpValuesOutOfRange == 1)
     }
 
+    @Test func rangeLimitsAreInclusiveAndExact() throws {
+        // 40–300 systolic and 20–200 diastolic are kept; a hair outside is ignored and counted.
+        let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,1960-01-01,male\nb,1960-01-01,male", events: """
+            a,2025-01-10,sysbp,300
+            a,2025-01-10,diasbp,20
+            b,2024-06-01,sysbp,130
+            b,2024-06-01,diasbp,80
+            b,2025-01-10,sysbp,300.00001
+            b,2025-01-10,diasbp,19.99999
+            """)
+        #expect(r["a", "bp_date"] == "2025-01-10")
+        #expect(r["b", "bp_date"] == "2024-06-01")
+        #expect(r.flags.quality.bpValuesOutOfRange == 2)
+    }
+
     @Test func homeReadingsAreNotClinicReadings() throws {
         let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,1960-01-01,male", events: """
             a,2025-02-01,home_sysbp,128
