@@ -77,6 +77,19 @@ import Testing
         #expect(r["c", "cms_conditions"] == "0")
     }
 
+    // Thresholds compare the recorded decimal exactly (rules.md §3, revised 2026-12-06; the
+    // same Doubles reach every numeric comparison).
+    @Test func eGFRJustBelow60IsLowAnd60IsNot() throws {
+        let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,1950-01-01,female\nb,1950-01-01,female", events: """
+            a,2024-01-01,egfr,59.99999
+            a,2025-01-01,egfr,59.99999
+            b,2024-01-01,egfr,59.99999
+            b,2025-01-01,egfr,60
+            """)
+        #expect(r["a", "cms_conditions"] == "1")
+        #expect(r["b", "cms_conditions"] == "0")
+    }
+
     @Test func anxietyOrDepressionCountsOnce() throws {
         let rx = ["2024-12-01", "2025-01-01", "2025-02-01", "2025-03-01"].map { "a,\($0),dmd/bnf_antidepressants#0" }.joined(separator: "\n")
         let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,1970-01-01,female",

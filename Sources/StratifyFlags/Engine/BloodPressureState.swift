@@ -1,93 +1,222 @@
-/// Per-patient state for `bp_latest`: the K most recent distinct dates with a systolic value and
-/// the K most recent with a diastolic value, each with the lowest value seen on that date.
+/// Per-patient state for `bp_latest`: exact for every arrival order of the readings (rules.md §3,
+/// revised 2026-12-06: every reading up to D counts, however many one-sided readings came later).
 ///
-/// Why this is exact when it answers: if the latest date present in both kept sets is c, any later
-/// date with both readings would be more recent than c, so it would also be kept in both sets
-/// (each set keeps its K most recent dates) and would have been found first. When no common date
-/// is kept and a set has dropped older dates, an older pair might exist: the answer is then
-/// unknown (empty) and counted as `bp_pairing_unresolved` in data quality. Memory is fixed per
-/// patient, so it grows with patients, not events.
+/// Why this is exact: after any set of readings, in any order,
+/// - `pairDate[p]` is the latest date seen with both a systolic and a diastolic reading, and
+///   `pairSys[p]`, `pairDia[p]` the lowest of each seen on that date;
+/// - the patient's open dates are exactly the dates after `pairDate[p]` seen on one side only,
+///   each with the lowest value seen on it.
+/// The answer can only move later, so a reading dated before `pairDate[p]` can never matter and
+/// is dropped. A reading that gives an open date its other side makes that date the new pair date
+/// and closes every open date up to it. Nothing is ever guessed or left unresolved.
+///
+/// Why memory stays proportional to patients: besides 25 bytes per patient, only open dates are
+/// kept, and any exact method must keep them (each could still be completed and become the
+/// answer, with its value). They live in one node pool shared by all patients, a short linked
+/// list per patient, and closed nodes are reused, so the pool holds the open dates of the moment
+/// (none or one per patient when a patient's readings arrive together, a few when the stream is
+/// shuffled). A list is scanned per reading, so a patient with more than `listLimit` open dates
+/// moves them to `spill` (by date, plus a min-heap to close them oldest first): its readings cost
+/// O(log m), not O(m), for m open dates, in any arrival order.
+///
+/// Values are the decoder's Doubles, not Floats: thresholds compare the recorded decimal exactly
+/// (139.99999 is below 140; see docs/rules.md §3 "Exact thresholds").
 struct BloodPressureState {
-    static let k = 4
     static let noDay = Int32.min
+    static let endOfList: Int32 = -1
+    /// In `head`: the patient's open dates are in `spill`.
+    static let spilled: Int32 = -2
+    static let listLimit: UInt8 = 32
+    static let systolic: UInt8 = 0, diastolic: UInt8 = 1
 
-    var sysDates: [Int32], sysValues: [Float]
-    var diaDates: [Int32], diaValues: [Float]
-    /// Patients whose sets dropped an older date.
-    var truncated: [Bool]
+    var pairDate: [Int32]
+    var pairSys: [Double], pairDia: [Double]
+    /// First node of the patient's open dates, `endOfList`, or `spilled`.
+    var head: [Int32]
+    var openCount: [UInt8]
+    // The node pool: an open date, its side, its lowest value and the next node of its list (or
+    // of the free list).
+    var nodeDate: [Int32] = [], nodeValue: [Double] = [], nodeSide: [UInt8] = [], nodeNext: [Int32] = []
+    var freeNodes: Int32 = endOfList
+    var spill: [Int32: OpenDates] = [:]
 
     init(patients n: Int) {
-        sysDates = Array(repeating: Self.noDay, count: n * Self.k)
-        sysValues = Array(repeating: 0, count: n * Self.k)
-        diaDates = sysDates
-        diaValues = sysValues
-        truncated = Array(repeating: false, count: n)
+        pairDate = Array(repeating: Self.noDay, count: n)
+        pairSys = Array(repeating: .nan, count: n)
+        pairDia = pairSys
+        head = Array(repeating: Self.endOfList, count: n)
+        openCount = Array(repeating: 0, count: n)
     }
 
-    /// Keeps dates sorted newest first within the patient's K slots.
-    @inline(__always)
-    static func insert(_ dates: inout [Int32], _ values: inout [Float], _ truncated: inout [Bool],
-                       patient p: Int, date d: Int32, value v: Float) {
-        let base = p * k
-        var i = 0
-        while i < k {
-            let existing = dates[base + i]
-            if existing == d {
-                if v < values[base + i] { values[base + i] = v }
+    mutating func addSystolic(patient p: Int, date d: Int32, value v: Double) {
+        add(patient: p, date: d, side: Self.systolic, value: v)
+    }
+
+    mutating func addDiastolic(patient p: Int, date d: Int32, value v: Double) {
+        add(patient: p, date: d, side: Self.diastolic, value: v)
+    }
+
+    mutating func add(patient p: Int, date d: Int32, side: UInt8, value v: Double) {
+        let c = pairDate[p]
+        if d < c { return }
+        if d == c {
+            if side == Self.systolic { if v < pairSys[p] { pairSys[p] = v } }
+            else if v < pairDia[p] { pairDia[p] = v }
+            return
+        }
+        if head[p] == Self.spilled {
+            addSpilled(patient: p, date: d, side: side, value: v)
+            return
+        }
+        var i = head[p]
+        while i != Self.endOfList {
+            let n = Int(i)
+            if nodeDate[n] == d {
+                if nodeSide[n] == side {
+                    if v < nodeValue[n] { nodeValue[n] = v }
+                } else {
+                    let other = nodeValue[n]
+                    setPair(patient: p, date: d, reading: v, side: side, other: other)
+                    closeList(patient: p, through: d)
+                }
                 return
             }
-            if existing == noDay || d > existing { break }
-            i += 1
+            i = nodeNext[n]
         }
-        if i == k { truncated[p] = true; return }  // older than every kept date
-        if dates[base + k - 1] != noDay { truncated[p] = true }
-        var j = k - 1
-        while j > i {
-            dates[base + j] = dates[base + j - 1]
-            values[base + j] = values[base + j - 1]
-            j -= 1
+        if openCount[p] == Self.listLimit {
+            moveToSpill(patient: p)
+            addSpilled(patient: p, date: d, side: side, value: v)
+            return
         }
-        dates[base + i] = d
-        values[base + i] = v
+        head[p] = newNode(date: d, side: side, value: v, next: head[p])
+        openCount[p] += 1
     }
 
-    mutating func addSystolic(patient p: Int, date d: Int32, value v: Float) {
-        Self.insert(&sysDates, &sysValues, &truncated, patient: p, date: d, value: v)
+    @inline(__always)
+    private mutating func setPair(patient p: Int, date d: Int32, reading v: Double, side: UInt8, other: Double) {
+        pairDate[p] = d
+        pairSys[p] = side == Self.systolic ? v : other
+        pairDia[p] = side == Self.systolic ? other : v
     }
 
-    mutating func addDiastolic(patient p: Int, date d: Int32, value v: Float) {
-        Self.insert(&diaDates, &diaValues, &truncated, patient: p, date: d, value: v)
+    private mutating func newNode(date d: Int32, side: UInt8, value v: Double, next: Int32) -> Int32 {
+        if freeNodes != Self.endOfList {
+            let n = freeNodes
+            freeNodes = nodeNext[Int(n)]
+            nodeDate[Int(n)] = d; nodeSide[Int(n)] = side; nodeValue[Int(n)] = v; nodeNext[Int(n)] = next
+            return n
+        }
+        nodeDate.append(d); nodeSide.append(side); nodeValue.append(v); nodeNext.append(next)
+        return Int32(nodeDate.count - 1)
     }
 
-    /// The decimal a reading was written as, back from its Float. Readings are kept as Float to
-    /// halve this state's memory, but `Double(Float(176.1))` is 176.100006: written to a cohort
-    /// file it would show noise, and compared with a threshold it would not be the recorded value.
-    /// A decimal of at most 6 significant digits is within 2^-24 (relative) of its Float, far
-    /// inside half a step of the 6-digit grid, so rounding to that grid recovers it exactly.
-    static func decimal(_ f: Float) -> Double {
-        let x = Double(f)
-        let magnitude = abs(x)
-        guard x.isFinite, magnitude >= 1e-3, magnitude < 1e6 else { return x }
-        var scale = 1.0
-        var digits = 1  // digits before the point
-        var bound = 10.0
-        while magnitude >= bound { digits += 1; bound *= 10 }
-        for _ in 0..<(6 - digits) { scale *= 10 }
-        // Below 1, digits stays 1: five decimals, enough for any reading a clinician records.
-        return (x * scale).rounded() / scale
+    /// Unlinks the patient's open dates ≤ `d` onto the free list.
+    private mutating func closeList(patient p: Int, through d: Int32) {
+        var previous = Self.endOfList
+        var i = head[p]
+        while i != Self.endOfList {
+            let n = Int(i)
+            let next = nodeNext[n]
+            if nodeDate[n] <= d {
+                if previous == Self.endOfList { head[p] = next } else { nodeNext[Int(previous)] = next }
+                nodeNext[n] = freeNodes
+                freeNodes = i
+                openCount[p] -= 1
+            } else {
+                previous = i
+            }
+            i = next
+        }
     }
 
-    enum Result { case none, pair(date: Int32, sys: Float, dia: Float), unresolved }
+    private mutating func moveToSpill(patient p: Int) {
+        var open = OpenDates()
+        var i = head[p]
+        while i != Self.endOfList {
+            let n = Int(i)
+            open.insert(date: nodeDate[n], side: nodeSide[n], value: nodeValue[n])
+            let next = nodeNext[n]
+            nodeNext[n] = freeNodes
+            freeNodes = i
+            i = next
+        }
+        head[p] = Self.spilled
+        openCount[p] = 0
+        spill[Int32(p)] = open
+    }
+
+    private mutating func addSpilled(patient p: Int, date d: Int32, side: UInt8, value v: Double) {
+        let key = Int32(p)
+        // Take the entry out so mutating it does not copy its storage.
+        var open = spill.removeValue(forKey: key)!
+        defer { spill[key] = open }
+        if let r = open.byDate[d] {
+            if r.side == side {
+                if v < r.value { open.byDate[d] = OpenDates.Reading(side: side, value: v) }
+                return
+            }
+            setPair(patient: p, date: d, reading: v, side: side, other: r.value)
+            open.close(through: d)
+            return
+        }
+        open.insert(date: d, side: side, value: v)
+    }
+
+    enum Result { case none, pair(date: Int32, sys: Double, dia: Double) }
 
     func latestPair(_ p: Int) -> Result {
-        let base = p * Self.k
-        for i in 0..<Self.k {
-            let d = sysDates[base + i]
-            if d == Self.noDay { break }
-            for j in 0..<Self.k where diaDates[base + j] == d {
-                return .pair(date: d, sys: sysValues[base + i], dia: diaValues[base + j])
+        let d = pairDate[p]
+        return d == Self.noDay ? .none : .pair(date: d, sys: pairSys[p], dia: pairDia[p])
+    }
+
+    /// Patients whose open dates outgrew their list (for tests and measurement).
+    var spilledPatients: Int { spill.count }
+    /// Nodes the pool has ever allocated: its peak of open dates held in lists at once.
+    var poolSize: Int { nodeDate.count }
+}
+
+/// One patient's open dates once they outgrow its pool list: looked up by date, and closed
+/// oldest first through a min-heap of the same dates, so each date is inserted and removed once
+/// (a patient with m one-sided dates costs O(m log m) in any arrival order, never O(m²)).
+struct OpenDates {
+    struct Reading { var side: UInt8; var value: Double }
+    var byDate: [Int32: Reading] = [:]
+    var heap: [Int32] = []
+
+    mutating func insert(date d: Int32, side: UInt8, value v: Double) {
+        if let r = byDate[d] {
+            // Only reached while moving a list here, where dates are distinct; kept total anyway.
+            if r.side == side && v < r.value { byDate[d] = Reading(side: side, value: v) }
+            return
+        }
+        byDate[d] = Reading(side: side, value: v)
+        heap.append(d)
+        var i = heap.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            if heap[parent] <= heap[i] { break }
+            heap.swapAt(parent, i)
+            i = parent
+        }
+    }
+
+    /// Removes every open date ≤ `d`.
+    mutating func close(through d: Int32) {
+        while let top = heap.first, top <= d {
+            byDate[top] = nil
+            let last = heap.removeLast()
+            guard !heap.isEmpty else { break }
+            heap[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var smallest = i
+                if l < heap.count && heap[l] < heap[smallest] { smallest = l }
+                if r < heap.count && heap[r] < heap[smallest] { smallest = r }
+                if smallest == i { break }
+                heap.swapAt(i, smallest)
+                i = smallest
             }
         }
-        return truncated[p] ? .unresolved : .none
     }
 }

@@ -70,8 +70,7 @@ extension FlagEngine {
                 var date = [Int32](repeating: Column.nullDate, count: n)
                 for p in 0..<n {
                     switch state.latestPair(p) {
-                    case .pair(let d, let s, let di): date[p] = d; sys[p] = BloodPressureState.decimal(s); dia[p] = BloodPressureState.decimal(di)
-                    case .unresolved: quality.bpPairingUnresolved += 1
+                    case .pair(let d, let s, let di): date[p] = d; sys[p] = s; dia[p] = di
                     case .none: break
                     }
                 }

@@ -143,8 +143,8 @@ public struct FlagEngine: ExtractSink {
             let l = limits[a]
             let (lo, hi) = op.role == 0 ? (l.sysLow, l.sysHigh) : (l.diaLow, l.diaHigh)
             if value < lo || value > hi { quality.bpValuesOutOfRange += 1; return }
-            if op.role == 0 { bp[bpSlot[a]].addSystolic(patient: p, date: date, value: Float(value)) }
-            else { bp[bpSlot[a]].addDiastolic(patient: p, date: date, value: Float(value)) }
+            if op.role == 0 { bp[bpSlot[a]].addSystolic(patient: p, date: date, value: value) }
+            else { bp[bpSlot[a]].addDiastolic(patient: p, date: date, value: value) }
         default:
             preconditionFailure("applyRare handles episodes and bp_latest only")
         }
@@ -156,6 +156,8 @@ public struct FlagQuality: Sendable {
     public var eventsMatchingNoList = 0
     public var medicationsMatchingNoList = 0
     public var bpValuesOutOfRange = 0
+    /// Always 0: pairing is exact since rule set 1.2.0 (`BloodPressureState`). Kept so the run
+    /// manifest's `bp_pairing_unresolved` key, which readers may expect, stays.
     public var bpPairingUnresolved = 0
     public var lsoaNotInIMD = 0
     public var patientsDied = 0
