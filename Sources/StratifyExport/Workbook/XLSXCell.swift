@@ -15,8 +15,8 @@ public enum XLSXCell: Sendable, Equatable {
     case date(Day)
     case empty
 
-    /// An NHS number in its display form, `999 136 4315`, as text: a numeric cell would show
-    /// `1E+09` at the default width, and any leading zero would be lost. 0 (no number) is empty.
+    /// An NHS number in its display form, `999 136 4315`, as text: a numeric cell would show in
+    /// scientific notation at the default width, and any leading zero would be lost. 0 (no number) is empty.
     public static func nhsNumber(_ number: UInt64) -> XLSXCell {
         number == 0 ? .empty : .text(XLSXCell.nhsDisplay(number))
     }
