@@ -47,6 +47,12 @@ enum WorkbookFixture {
         return path.split(separator: ":").map { "\($0)/\(command)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
+    /// Whether scripts/check-xlsx-calc can run: LibreOffice and the system Python's UNO bridge.
+    static let calcAvailable: Bool = {
+        guard which("soffice") != nil, FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") else { return false }
+        return (try? run("/usr/bin/python3", ["-c", "import uno"]).status) == 0
+    }()
+
     /// Runs a program to completion and returns its exit status, standard output and error.
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws
         -> (status: Int32, stdout: Data, stderr: String) {

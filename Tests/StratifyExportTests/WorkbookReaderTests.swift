@@ -172,3 +172,31 @@ struct WorkbookLibreOfficeTests {
         #expect(leavers.hasPrefix("\"nhs_number\",\"why\"\n\"943 476 5919\",\"died\""))
     }
 }
+
+/// scripts/check-xlsx-calc: what LibreOffice Calc itself sees in an opened workbook, including the
+/// frozen pane that a headless conversion cannot show.
+@Suite(.enabled(if: WorkbookFixture.calcAvailable,
+                "needs soffice and the system Python's UNO bridge (/usr/bin/python3 with python3-uno)"))
+struct WorkbookCalcTests {
+    @Test func calcSeesFrozenHeadersAutofiltersAndTextNHSNumbers() throws {
+        let dir = try WorkbookFixture.folder()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/north.xlsx"
+        try WorkbookFixture.book().write(to: path)
+        let result = try WorkbookFixture.run(WorkbookFixture.repositoryRoot + "/scripts/check-xlsx-calc", [path])
+        #expect(result.status == 0, "check-xlsx-calc: \(result.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: result.stdout) as? [String: Any])
+        let sheets = try #require(object["sheets"] as? [[String: Any]])
+        #expect(sheets.map { $0["name"] as? String } == ["Read me", "Frailty P1", "Leavers"])
+        for sheet in sheets {
+            #expect(sheet["frozen"] as? Bool == true, "\(sheet["name"] ?? "")")
+            #expect(sheet["split_row"] as? Int == 1)
+            #expect(sheet["header_bold"] as? Bool == true)
+        }
+        #expect(sheets.map { $0["autofilter"] as? String } == ["A1:A5", "A1:G4", "A1:B2"])
+        let row2 = try #require(sheets[1]["row2"] as? [[String]])
+        #expect(row2.first == ["TEXT", "999 136 4315"])
+        #expect(row2[2] == ["VALUE", "81"])
+        #expect(row2[6] == ["TEXT", "=1+2"])
+    }
+}
