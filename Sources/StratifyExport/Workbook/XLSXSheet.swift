@@ -12,6 +12,8 @@ public struct XLSXSheet: Sendable {
     /// Widest text seen per column, in characters, for `<cols>`.
     private var longest: [Int]
     private var sheetData: [UInt8] = []
+    /// `A`, `B`, … for each column, as bytes.
+    private let columnLetters: [[UInt8]]
     private let wrapped: Bool
 
     /// Excel's grid: 1,048,576 rows by 16,384 columns (A to XFD), and 32,767 characters a cell.
@@ -40,6 +42,7 @@ public struct XLSXSheet: Sendable {
         self.name = name
         self.header = header
         self.wrapped = wrapped
+        columnLetters = header.indices.map { Array(XLSXSheet.columnName($0).utf8) }
         // Two more characters for the autofilter's drop-down button beside the header text.
         longest = header.map { XLSXSheet.displayLength($0) + 2 }
         try writeRow(header.map { .text($0) }, style: .header)
@@ -92,34 +95,33 @@ public struct XLSXSheet: Sendable {
     }
 
     private mutating func writeRow(_ row: [XLSXCell], style textStyle: Style) throws(StratifyError) {
-        let r = rowCount + (sheetData.isEmpty ? 1 : 2)
-        sheetData += "<row r=\"\(r)\">".utf8
+        let digits = Array(String(rowCount + (sheetData.isEmpty ? 1 : 2)).utf8)
+        sheetData += "<row r=\"".utf8
+        sheetData += digits
+        sheetData += "\">".utf8
         for (column, cell) in row.enumerated() {
-            let ref = XLSXSheet.columnName(column) + String(r)
             switch cell {
             case .empty:
                 continue
             case .text(let s):
                 if s.isEmpty { continue }
-                try writeText(s, ref: ref, style: textStyle)
+                try writeText(s, column: column, row: digits, style: textStyle)
                 note(column, XLSXSheet.displayLength(s))
             case .number(let x):
                 guard x.isFinite else { continue }
-                let v = String(x)
-                sheetData += "<c r=\"\(ref)\"><v>\(v)</v></c>".utf8
-                note(column, v.count)
+                writeValue(String(x), column: column, row: digits)
             case .integer(let n):
-                let v = String(n)
-                sheetData += "<c r=\"\(ref)\"><v>\(v)</v></c>".utf8
-                note(column, v.count)
+                writeValue(String(n), column: column, row: digits)
             case .bool(let b):
-                sheetData += "<c r=\"\(ref)\" t=\"b\"><v>\(b ? 1 : 0)</v></c>".utf8
+                openCell(column: column, row: digits, style: nil, type: "b")
+                sheetData += (b ? "<v>1</v></c>" : "<v>0</v></c>").utf8
                 note(column, b ? 4 : 5)
             case .date(let d):
                 if let serial = XLSXCell.serial(d) {
-                    sheetData += "<c r=\"\(ref)\" s=\"\(Style.date.rawValue)\"><v>\(serial)</v></c>".utf8
+                    openCell(column: column, row: digits, style: .date, type: nil)
+                    sheetData += "<v>\(serial)</v></c>".utf8
                 } else {
-                    try writeText(d.description, ref: ref, style: textStyle)
+                    try writeText(d.description, column: column, row: digits, style: textStyle)
                 }
                 note(column, 10)
             }
@@ -127,13 +129,35 @@ public struct XLSXSheet: Sendable {
         sheetData += "</row>".utf8
     }
 
+    /// `<c r="B12" s="…" t="…">`, from cached column letters and the row's digits: a sheet has
+    /// many cells, and this keeps each to a few byte appends.
+    private mutating func openCell(column: Int, row: [UInt8], style: Style?, type: String?) {
+        sheetData += "<c r=\"".utf8
+        sheetData += columnLetters[column]
+        sheetData += row
+        sheetData.append(0x22)
+        if let style { sheetData += " s=\"\(style.rawValue)\"".utf8 }
+        if let type { sheetData += " t=\"\(type)\"".utf8 }
+        sheetData.append(0x3E)
+    }
+
+    private mutating func writeValue(_ v: String, column: Int, row: [UInt8]) {
+        openCell(column: column, row: row, style: nil, type: nil)
+        sheetData += "<v>".utf8
+        sheetData += v.utf8
+        sheetData += "</v></c>".utf8
+        note(column, v.utf8.count)
+    }
+
     /// An inline string (`t="inlineStr"`): see docs/workbook.md for why not a shared-strings table.
-    private mutating func writeText(_ s: String, ref: String, style: Style) throws(StratifyError) {
+    private mutating func writeText(_ s: String, column: Int, row: [UInt8], style: Style) throws(StratifyError) {
         guard s.utf16.count <= XLSXSheet.maxCellCharacters else {
             // The message names the cell, never its (patient) value.
+            let ref = XLSXSheet.columnName(column) + String(decoding: row, as: UTF8.self)
             throw StratifyError(.runFailed, "cell \(ref) of sheet '\(name)' holds \(s.utf16.count) characters; Excel allows \(XLSXSheet.maxCellCharacters)")
         }
-        sheetData += "<c r=\"\(ref)\" s=\"\(style.rawValue)\" t=\"inlineStr\"><is><t".utf8
+        openCell(column: column, row: row, style: style, type: "inlineStr")
+        sheetData += "<is><t".utf8
         // Without xml:space="preserve" readers may drop leading and trailing spaces.
         if let first = s.unicodeScalars.first, let last = s.unicodeScalars.last,
            first.properties.isWhitespace || last.properties.isWhitespace {
@@ -150,7 +174,8 @@ public struct XLSXSheet: Sendable {
 
     /// Characters of the longest line, roughly what a column must show.
     static func displayLength(_ s: String) -> Int {
-        s.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+        if !s.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) { return s.count }
+        return s.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
             .map(\.count).max() ?? 0
     }
 
