@@ -189,6 +189,18 @@ import Testing
         #expect(!error.message.contains("zzz"))
     }
 
+    @Test func aRejectedRowLeavesTheSheetAsItWas() throws {
+        var sheet = try XLSXSheet(name: "S", header: ["a", "b"])
+        #expect(throws: StratifyError.self) { try sheet.append([.text("kept? a long text here"), .text(String(repeating: "z", count: 32_768))]) }
+        try sheet.append([.text("next")])
+        var book = XLSXWorkbook()
+        try book.add(sheet)
+        let xml = try sheetXML(1, book)
+        #expect(xml.contains("</row><row r=\"2\"><c r=\"A2\" s=\"2\" t=\"inlineStr\"><is><t>next</t></is></c></row></sheetData>"))
+        #expect(!xml.contains("kept?"))
+        #expect(sheet.width(ofColumn: 0) == 8, "the rejected row's text did not widen the column")
+    }
+
     @Test func aSheetWithoutHeaderColumnsIsRejected() {
         #expect(throws: StratifyError.self) { try XLSXSheet(name: "S", header: []) }
     }

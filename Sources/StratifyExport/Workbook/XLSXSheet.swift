@@ -94,8 +94,16 @@ public struct XLSXSheet: Sendable {
         case general = 0, header = 1, text = 2, date = 3, wrapped = 4
     }
 
+    /// Checks the whole row before writing any of it, so a rejected row leaves the sheet as it was.
     private mutating func writeRow(_ row: [XLSXCell], style textStyle: Style) throws(StratifyError) {
-        let digits = Array(String(rowCount + (sheetData.isEmpty ? 1 : 2)).utf8)
+        let rowNumber = rowCount + (sheetData.isEmpty ? 1 : 2)
+        for (column, cell) in row.enumerated() {
+            if case .text(let s) = cell, s.utf16.count > XLSXSheet.maxCellCharacters {
+                // The message names the cell, never its (patient) value.
+                throw StratifyError(.runFailed, "cell \(XLSXSheet.columnName(column))\(rowNumber) of sheet '\(name)' holds \(s.utf16.count) characters; Excel allows \(XLSXSheet.maxCellCharacters)")
+            }
+        }
+        let digits = Array(String(rowNumber).utf8)
         sheetData += "<row r=\"".utf8
         sheetData += digits
         sheetData += "\">".utf8
@@ -105,7 +113,7 @@ public struct XLSXSheet: Sendable {
                 continue
             case .text(let s):
                 if s.isEmpty { continue }
-                try writeText(s, column: column, row: digits, style: textStyle)
+                writeText(s, column: column, row: digits, style: textStyle)
                 note(column, XLSXSheet.displayLength(s))
             case .number(let x):
                 guard x.isFinite else { continue }
@@ -121,7 +129,7 @@ public struct XLSXSheet: Sendable {
                     openCell(column: column, row: digits, style: .date, type: nil)
                     sheetData += "<v>\(serial)</v></c>".utf8
                 } else {
-                    try writeText(d.description, column: column, row: digits, style: textStyle)
+                    writeText(d.description, column: column, row: digits, style: textStyle)
                 }
                 note(column, 10)
             }
@@ -150,12 +158,7 @@ public struct XLSXSheet: Sendable {
     }
 
     /// An inline string (`t="inlineStr"`): see docs/workbook.md for why not a shared-strings table.
-    private mutating func writeText(_ s: String, column: Int, row: [UInt8], style: Style) throws(StratifyError) {
-        guard s.utf16.count <= XLSXSheet.maxCellCharacters else {
-            // The message names the cell, never its (patient) value.
-            let ref = XLSXSheet.columnName(column) + String(decoding: row, as: UTF8.self)
-            throw StratifyError(.runFailed, "cell \(ref) of sheet '\(name)' holds \(s.utf16.count) characters; Excel allows \(XLSXSheet.maxCellCharacters)")
-        }
+    private mutating func writeText(_ s: String, column: Int, row: [UInt8], style: Style) {
         openCell(column: column, row: row, style: style, type: "inlineStr")
         sheetData += "<is><t".utf8
         // Without xml:space="preserve" readers may drop leading and trailing spaces.
