@@ -27,7 +27,7 @@ let package = Package(
         .target(name: "StratifyReference", dependencies: ["StratifyCore", "StratifyIngest"], swiftSettings: checks),
         .target(name: "StratifyFlags", dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference"], swiftSettings: checks),
         .target(name: "StratifyScores", dependencies: ["StratifyCore", "StratifyReference", "StratifyFlags"], swiftSettings: checks),
-        .target(name: "StratifyExport", dependencies: ["StratifyCore", "StratifyReference", "StratifyFlags", "CSQLite"], swiftSettings: checks),
+        .target(name: "StratifyExport", dependencies: ["StratifyCore", "StratifyReference", "StratifyFlags", "CSQLite", "CZlib"], swiftSettings: checks),
         .target(name: "StratifySynth", dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference"], swiftSettings: checks),
         .target(
             name: "StratifyPipeline",
@@ -40,7 +40,7 @@ let package = Package(
         .testTarget(name: "StratifyReferenceTests", dependencies: ["StratifyReference"]),
         .testTarget(name: "StratifyFlagsTests", dependencies: ["StratifyFlags", "StratifyIngest", "StratifyReference", "StratifyScores", "StratifyExport"]),
         .testTarget(name: "StratifyScoresTests", dependencies: ["StratifyScores"]),
-        .testTarget(name: "StratifyExportTests", dependencies: ["StratifyExport", "StratifyFlags", "StratifyReference"]),
+        .testTarget(name: "StratifyExportTests", dependencies: ["StratifyExport", "StratifyFlags", "StratifyReference", "CZlib"]),
         .testTarget(name: "StratifySynthTests", dependencies: ["StratifySynth", "StratifyPipeline", "StratifyFlags"]),
         .testTarget(
             name: "StratifyCLITests", dependencies: ["StratifyPipeline"],
