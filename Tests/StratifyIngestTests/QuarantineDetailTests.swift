@@ -85,18 +85,20 @@ import StratifyCore
     #expect(out.entries(.clinicalEvents).first?.record == Array(row.utf8))
 }
 
-/// A stray quote closed many lines later makes those lines one record (RFC 4180): it is
-/// quarantined once, and its detail says how many physical lines it swallowed.
-@Test func aQuotedFieldAcrossLinesSaysHowManyLinesItSpans() throws {
+/// A stray quote "closed" many lines later no longer joins those lines (records never span
+/// lines): the two lines with a quote are quarantined alone, the lines between are accepted.
+@Test func aQuoteOpenAtTheEndOfALineQuarantinesOnlyThatLine() throws {
     let folder = extract(patients: [patientRow("P1")], events: [
-        "P1,2024-01-15,\"38341003,1",                 // line 2: the quote opens here...
+        "P1,2024-01-15,\"38341003,1",                 // line 2: a quote open at the line's end
         eventRow("P1"),                               // line 3
         eventRow("P1"),                               // line 4
-        "P1,2024-01-15,38341003\",1",                 // line 5: ...and closes here
+        "P1,2024-01-15,38341003\",1",                 // line 5: a quote inside an unquoted field
         eventRow("P1"),                               // line 6
     ])
     let out = try read(folder)
     let entries = out.entries(.clinicalEvents)
-    #expect(entries.map(\.line) == [2])
-    #expect(entries.first?.detail == "a line break inside a quoted field (the record spans 4 lines)")
+    #expect(entries.map(\.line) == [2, 5])
+    #expect(entries.first?.detail == "a quote still open at the end of the line")
+    #expect(out.report(.clinicalEvents)?.rowsRead == 5)
+    #expect(out.report(.clinicalEvents)?.rowsAccepted == 3)
 }

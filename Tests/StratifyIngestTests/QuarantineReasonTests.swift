@@ -38,18 +38,18 @@ import StratifyCore
     #expect(out.entries(.clinicalEvents).map(\.line) == [2, 3])
 }
 
-@Test func fieldCountNewlineInQuotesCountsOnceAtTheRecordsFirstLine() throws {
+@Test func fieldCountQuoteOpenAtTheLineEndCostsOnlyThatLine() throws {
     let folder = extract(patients: [patientRow("P1")], events: [
         eventRow("P1"),
         "P1,2024-01-15,\"3834\n1003\",142",
         eventRow("P1", code: "38341004"),
     ])
     let out = try read(folder)
-    #expect(out.reasons(.clinicalEvents) == [.fieldCount, .invalidSNOMEDCheckDigit])
-    // The broken record starts on line 3 and spans lines 3-4; the next record is line 5.
-    #expect(out.entries(.clinicalEvents).map(\.line) == [3, 5])
-    #expect(out.entries(.clinicalEvents).first?.record == Array("P1,2024-01-15,\"3834\n1003\",142".utf8))
-    #expect(out.report(.clinicalEvents)?.rowsRead == 3)
+    // Line 3 opens a quote it does not close; line 4 is a record of its own (a broken quote).
+    #expect(out.reasons(.clinicalEvents) == [.fieldCount, .fieldCount, .invalidSNOMEDCheckDigit])
+    #expect(out.entries(.clinicalEvents).map(\.line) == [3, 4, 5])
+    #expect(out.entries(.clinicalEvents).first?.record == Array("P1,2024-01-15,\"3834".utf8))
+    #expect(out.report(.clinicalEvents)?.rowsRead == 4)
 }
 
 @Test func invalidUTF8() throws {

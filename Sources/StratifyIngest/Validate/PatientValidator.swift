@@ -42,9 +42,6 @@ struct PatientValidator: RowValidator {
         guard !bQ, let dob = DateDecoder.decodeDayOrMonth(UnsafeRawBufferPointer(rebasing: c[bS..<bE])) else {
             return invalid("date_of_birth", "a real date as YYYY-MM-DD or YYYY-MM", c, bS, bE, escaped: bQ)
         }
-        if dob.rawValue > asOf.rawValue {
-            return RowIssue(reason: .invalidValue, column: "date_of_birth", detail: "date of birth is after the as-of date")
-        }
         if dob.rawValue < P.earliestBirth {
             return RowIssue(reason: .invalidValue, column: "date_of_birth", detail: "date of birth is before 1900-01-01")
         }

@@ -47,6 +47,7 @@ enum Progress {
 /// The readable summary table printed after ingest.
 enum Summary {
     static func print(_ o: IngestRun.Outcome) {
+        for w in o.result.warnings { Terminal.err("warning: \(w)") }
         let header = "table".padding(18) + "read".leftPad(12) + "accepted".leftPad(12) + "quarantined".leftPad(13) + "  MB/s"
         var lines = [header]
         for t in o.result.tables {
