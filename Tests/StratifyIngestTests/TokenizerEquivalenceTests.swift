@@ -81,7 +81,7 @@ private func randomInput(_ rng: inout SeededRandom, maxLength: Int) -> [UInt8] {
 /// exactly the full parse's records before the cut; any other cut changes only the last record.
 private func checkTruncated(_ parsed: [RecordSnapshot], full: [RecordSnapshot], input: [UInt8], cut: Int, label: String) {
     let before = full.filter { $0.next <= cut }
-    if cut == 0 || input[cut - 1] == 0x0A {
+    if cut == 0 || cut == input.count || input[cut - 1] == 0x0A {
         #expect(parsed == before, "\(label)")
     } else {
         #expect(Array(parsed.prefix(before.count)) == before, "\(label)")

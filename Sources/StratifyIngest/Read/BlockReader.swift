@@ -93,7 +93,7 @@ public final class BlockReader {
     /// The buffer is full and holds no line feed: it starts a line longer than the limit. Reads on
     /// to that line's end, keeping only its first bytes.
     private func skipOverlongLine() throws(StratifyError) -> Block {
-        let prefix = Array(UnsafeRawBufferPointer(rebasing: storage[0..<min(filled, BlockReader.prefixBytes)]))
+        var prefix = Array(UnsafeRawBufferPointer(rebasing: storage[0..<min(filled, BlockReader.prefixBytes)]))
         var length = filled
         var last = storage[filled - 1]
         let empty = UnsafeRawBufferPointer(rebasing: storage[0..<0])
@@ -105,8 +105,12 @@ public final class BlockReader {
                 atEOF = true
                 return Block(bytes: empty, final: true, overlong: OverlongLine(prefix: prefix, length: length, terminated: false))
             }
-            if let lf = memchr(storage.baseAddress!, 0x0A, n) {
-                let at = storage.baseAddress!.distance(to: lf)
+            let lf = memchr(storage.baseAddress!, 0x0A, n).map { storage.baseAddress!.distance(to: $0) }
+            let lineBytes = lf ?? n
+            if prefix.count < BlockReader.prefixBytes {
+                prefix += UnsafeRawBufferPointer(rebasing: storage[0..<min(lineBytes, BlockReader.prefixBytes - prefix.count)])
+            }
+            if let at = lf {
                 let cr = at > 0 ? storage[at - 1] == 0x0D : last == 0x0D
                 length += at - (cr ? 1 : 0)
                 // The rest of what was read starts the next block.

@@ -57,7 +57,7 @@ func parseChunk<V: RowValidator>(
         var recordEnd = r.end
         if r.end - r.start > limits.maxLineBytes {
             issue = RowIssue.overlong(length: r.end - r.start, limit: limits.maxLineBytes)
-            recordEnd = r.start + ChunkLimits.keptRecordBytes
+            recordEnd = min(r.end, r.start + ChunkLimits.keptRecordBytes)
         } else if r.status != .ok {
             issue = RowIssue(reason: .fieldCount, column: "", detail: describe(r.status))
         } else if r.fieldCount != expectedFields {

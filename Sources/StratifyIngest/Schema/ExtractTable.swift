@@ -66,11 +66,12 @@ public struct HeaderMap: Sendable {
         }
         let shown = HeaderMap.showable(header)
         var seen: [String: Int] = [:]
-        for (i, name) in header.enumerated() {
-            if let j = seen[name] {
-                let what = shown[i] ? "column '\(name)' appears twice in the header"
-                    : "fields \(j + 1) and \(i + 1) of the header are the same (\(ByteShape.describe(Array(name.utf8))), not shown)"
-                throw StratifyError(.inputData, "\(file), line 1: \(what)", help: "remove or rename the duplicate column")
+        // A column named twice is fatal (which one to use would be a guess). Cells not shaped
+        // like a column name are never used, and never named, so repeats of them are ignored.
+        for (i, name) in header.enumerated() where shown[i] || known.contains(name) {
+            if seen[name] != nil {
+                throw StratifyError(.inputData, "\(file), line 1: column '\(name)' appears twice in the header",
+                                    help: "remove or rename the duplicate column")
             }
             seen[name] = i
         }
