@@ -74,7 +74,9 @@ import Glibc
                 let ingest = try stratify(["ingest", v.path, "--as-of", "2026-03-31", "--out", out.path])
                 if let code { #expect(ingest.status == code, "\(name) ingest: \(ingest)") }
                 let doctor = try stratify(["doctor", "--pipeline", f.file, "--extract", v.path])
-                if code == 65 { #expect(doctor.status != 0, "\(name) doctor: \(doctor)") }
+                // Doctor reads headers, not rows: it sees every problem found before the first row.
+                let beforeRows = ["no-header", "tab-separated", "fifo-medications", "dev-zero-events"]
+                if beforeRows.contains(name) { #expect(doctor.status != 0, "\(name) doctor: \(doctor)") }
                 texts += [run.output, ingest.output, doctor.output, (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""]
                 texts += Self.manifests(under: out) + Self.manifests(under: f.root)
             }
