@@ -57,14 +57,22 @@ import StratifyCore
     #expect(out.entries(.clinicalEvents).first?.detail.hasPrefix("a line of \(3 << 20) bytes") == true)
 }
 
-@Test func aHeaderLineOverTheLimitIsFatalAndNotEchoed() {
+@Test func aHeaderLineOverTheLimitIsFatalWithoutReadingOnAndNotEchoed() {
     let folder = TempFolder()
     folder.write("patients.csv", "patient_id" + String(repeating: "Z", count: 5000) + "\n")
     folder.write("clinical_events.csv", csv([eventsHeader]))
     let error = readError(folder) { $0.blockSize = 1000; $0.maxLineBytes = 500 }
     #expect(error?.kind == .inputData)
-    #expect(error?.message.contains("5010 bytes long, over the limit of 500 bytes") == true)
+    #expect(error?.message.contains("no line end in its first 1000 bytes, over the limit of 500 bytes") == true)
     #expect(error?.message.contains("ZZZ") == false)
+}
+
+@Test func aHeaderLineOverTheLimitThatFitsInTheBufferIsFatal() {
+    let folder = TempFolder()
+    folder.write("patients.csv", csv([patientsHeader + "," + String(repeating: "Z", count: 700), patientRow("P1")]))
+    folder.write("clinical_events.csv", csv([eventsHeader]))
+    let error = readError(folder) { $0.blockSize = 4096; $0.maxLineBytes = 500 }
+    #expect(error?.message.contains("the first line is \(patientsHeader.utf8.count + 701) bytes long, over the limit of 500 bytes") == true)
 }
 
 // MARK: - Quarantine cap

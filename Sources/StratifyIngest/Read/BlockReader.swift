@@ -51,8 +51,10 @@ public final class BlockReader {
         public var overlong: OverlongLine? = nil
     }
 
-    /// The next block, or nil when all input has been handed out.
-    public func next() throws(StratifyError) -> Block? {
+    /// The next block, or nil when all input has been handed out. With `skipOverlong` false, a
+    /// line too long for the buffer is reported at once (its `length` is then only what was read),
+    /// without reading on to its end: for a header, which is fatal either way.
+    public func next(skipOverlong: Bool = true) throws(StratifyError) -> Block? {
         // Move the carry (unconsumed tail) to the front.
         let carry = filled - handedEnd
         if carry > 0 && handedEnd > 0 {
@@ -86,6 +88,11 @@ public final class BlockReader {
         if i >= 0 {
             handedEnd = i + 1
             return Block(bytes: UnsafeRawBufferPointer(rebasing: storage[0..<handedEnd]), final: false)
+        }
+        if !skipOverlong {
+            let prefix = Array(UnsafeRawBufferPointer(rebasing: storage[0..<min(filled, BlockReader.prefixBytes)]))
+            return Block(bytes: UnsafeRawBufferPointer(rebasing: storage[0..<0]), final: false,
+                         overlong: OverlongLine(prefix: prefix, length: filled, terminated: false))
         }
         return try skipOverlongLine()
     }

@@ -40,12 +40,12 @@ final class TableInput {
         let source: any ByteSource = located.gzip ? try GzipByteSource(file: file) : file
         reader = BlockReader(source: source, blockSize: blockSize, maxLineBytes: maxLineBytes)
         let example = located.table.columns.map(\.name).joined(separator: ",")
-        guard let first = try reader.next() else {
+        guard let first = try reader.next(skipOverlong: false) else {
             throw StratifyError(.inputData, "\(located.path) is empty: expected a header line",
                                 help: "the first line must name the columns, e.g. \(example)")
         }
         if let long = first.overlong {
-            throw StratifyError(.inputData, "\(located.path), line 1: the first line is \(long.length) bytes long, over the limit of \(maxLineBytes) bytes; it cannot be a header",
+            throw StratifyError(.inputData, "\(located.path), line 1: the first line has no line end in its first \(long.length) bytes, over the limit of \(maxLineBytes) bytes; it cannot be a header",
                                 help: "the first line must name the columns, e.g. \(example)")
         }
         var r = TokenizedRecord()

@@ -44,6 +44,8 @@ public struct PipelineRun {
 
         // Everything that can be checked before any patient row is read.
         try SafetyChecks.refuseWorldWritable(d.reference, what: "reference folder")
+        // Inputs must be regular files, checked without blocking, before the lock is taken.
+        _ = try ExtractFiles(directory: extract ?? d.extract)
         let reference = try ReferenceData(root: d.reference)
         let verified = try ReferenceIntegrity(reference: reference).verify()
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
