@@ -97,7 +97,7 @@ public final class ExtractReader {
         let pInput = inputs[.patients]!
         var pReport = report(for: pInput)
         let start = MonotonicClock.now()
-        let pValidator = PatientValidator(map: pInput.header, asOf: asOf)
+        let pValidator = PatientValidator(map: pInput.header)
         var accepted = 0
         var written = 0
         try pInput.readRows(validator: pValidator, tokenizer: options.tokenizer, threads: options.threads, limits: limits, overlap: false,

@@ -13,8 +13,8 @@ struct PatientRows: Sendable {
 
 /// patients.csv (docs/input-contract.md).
 struct PatientValidator: RowValidator {
+    // No as-of date here: a date of birth after it is valid, out of scope, counted at the merge.
     let map: HeaderMap
-    let asOf: Day
     static let earliestBirth = Day(year: 1900, month: 1, day: 1)!.rawValue
     // Contract column order.
     static let id = 0, nhs = 1, dob = 2, sex = 3, dod = 4, practice = 5, reg = 6, lsoa = 7, ethnic = 8
