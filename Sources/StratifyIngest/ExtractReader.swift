@@ -8,6 +8,14 @@ public struct IngestOptions: Sendable {
     /// A table fails the run when its quarantined share is strictly greater than this.
     public var quarantineThreshold = 0.01
     public var checksum = ChecksumKind.xxh64
+    /// A longer line (bytes, line end excluded) is a malformed row, skipped while streaming.
+    public var maxLineBytes = 1 << 20
+    /// Each table's quarantine file keeps at most this many rows; the counts stay exact.
+    public var quarantineCap = 100_000
+    /// A table present with a header and no rows fails the run (exit 65) instead of warning.
+    public var failOnEmptyTable = false
+    /// A missing medications table fails the run (exit 65) instead of warning.
+    public var requireMedications = false
 
     public init(asOf: Day, threads: Int = IngestOptions.defaultThreads) {
         self.asOf = asOf
@@ -24,6 +32,13 @@ public struct IngestResult: Sendable {
     public var dataQuality: DataQualityCounts
     public var medicationsPresent: Bool
     public var threshold: Double
+    /// Things the analyst should know (an empty table, no medications), free of patient values.
+    /// The CLI prints them, the JSON log and the manifest carry them.
+    public var warnings: [String] = []
+    /// Tables present with a header and no rows.
+    public var emptyTables: [ExtractTable] {
+        tables.filter { $0.rowsRead == 0 }.map(\.table)
+    }
 
     /// Tables whose quarantined share is strictly greater than the threshold.
     /// Compares the share itself: `threshold * rows` can round below the exact product (0.29 × 100
@@ -50,10 +65,25 @@ public final class ExtractReader {
     public init(directory: String, options: IngestOptions) throws(StratifyError) {
         files = try ExtractFiles(directory: directory)
         self.options = options
+        if options.requireMedications && files.files[.medications] == nil {
+            throw StratifyError(.inputData, "\(ExtractReader.missingMedications) (the pipeline requires it)",
+                                help: "add medications.csv to the extract, or set \"require_medications\": false to run without it")
+        }
         for table in ExtractTable.allCases {
-            if let located = files.files[table] { inputs[table] = try TableInput(located, blockSize: options.blockSize, checksum: options.checksum) }
+            if let located = files.files[table] {
+                inputs[table] = try TableInput(located, blockSize: options.blockSize, maxLineBytes: options.maxLineBytes,
+                                               checksum: options.checksum)
+            }
         }
     }
+
+    public static let missingMedications = "medications.csv is absent: medication-based rules will see no prescriptions"
+
+    public static func emptyTable(_ t: ExtractTable) -> String {
+        "\(t.rawValue).csv has a header and no rows"
+    }
+
+    private var limits: ChunkLimits { ChunkLimits(maxLineBytes: options.maxLineBytes, keptEntries: options.quarantineCap) }
 
     public func read<S: ExtractSink, Q: QuarantineSink>(
         sink: inout S, quarantine: inout Q, progress: (IngestProgress) -> Void = { _ in }
@@ -67,9 +97,10 @@ public final class ExtractReader {
         let pInput = inputs[.patients]!
         var pReport = report(for: pInput)
         let start = MonotonicClock.now()
-        let pValidator = PatientValidator(map: pInput.header, asOf: asOf)
+        let pValidator = PatientValidator(map: pInput.header)
         var accepted = 0
-        try pInput.readRows(validator: pValidator, tokenizer: options.tokenizer, threads: options.threads, overlap: false,
+        var written = 0
+        try pInput.readRows(validator: pValidator, tokenizer: options.tokenizer, threads: options.threads, limits: limits, overlap: false,
                             report: &pReport, progress: { progress(.init(table: .patients, bytesRead: $0, fileBytes: fileSize(pInput))) }
         ) { (chunk: inout ChunkResult<PatientRows>, firstLine: Int, block: UnsafeRawBufferPointer) throws(StratifyError) in
             let rows = chunk.rows
@@ -77,9 +108,10 @@ public final class ExtractReader {
             for j in 0..<rows.line.count {
                 let s = chunk.base + rows.idStart[j], e = chunk.base + rows.idEnd[j]
                 if patients.index.insert(block, s, e) == nil {
+                    let detail = "this patient_id was already accepted on an earlier line"
+                    chunk.tally.count(.duplicatePatientID, column: "patient_id", detail: detail)
                     duplicates.append(QuarantineEntry(
-                        line: firstLine + rows.line[j], reason: .duplicatePatientID, column: "patient_id",
-                        detail: "this patient_id was already accepted on an earlier line",
+                        line: firstLine + rows.line[j], reason: .duplicatePatientID, column: "patient_id", detail: detail,
                         record: Array(block[(chunk.base + rows.recordStart[j])..<(chunk.base + rows.recordEnd[j])])))
                     continue
                 }
@@ -94,14 +126,16 @@ public final class ExtractReader {
                 patients.ethnicCategory.append(t.ethnicCategory[j])
                 if t.dateOfDeath[j] != PatientTable.noDay && t.dateOfDeath[j] <= asOf.rawValue { quality.patientsDiedOnOrBeforeAsOf += 1 }
                 if t.registrationStart[j] != PatientTable.noDay && t.registrationStart[j] > asOf.rawValue { quality.patientsRegisteredAfterAsOf += 1 }
+                if t.dateOfBirth[j] > asOf.rawValue { quality.patientsBornAfterAsOf += 1 }
                 accepted += 1
             }
             if !duplicates.isEmpty {
                 chunk.quarantine = (chunk.quarantine + duplicates).sorted { $0.line < $1.line }
             }
-            for q in chunk.quarantine { try quarantine.quarantine(q, table: .patients) }
+            try ExtractReader.write(chunk.quarantine, table: .patients, to: &quarantine, written: &written, cap: options.quarantineCap)
         }
         pReport.rowsAccepted = accepted
+        pReport.quarantineRowsLeftOut = pReport.rowsQuarantined - written
         pReport.seconds = MonotonicClock.seconds(since: start)
         StageTimings.record("read patients", seconds: pReport.seconds)
         reports.append(pReport)
@@ -116,8 +150,20 @@ public final class ExtractReader {
             reports.append(try stream(input, MedicationValidator(map: input.header, asOf: asOf, patients: frozen),
                                       sink: &sink, quarantine: &quarantine, quality: &quality, progress: progress))
         }
-        return IngestResult(patients: frozen, tables: reports, dataQuality: quality,
-                            medicationsPresent: inputs[.medications] != nil, threshold: options.quarantineThreshold)
+        var result = IngestResult(patients: frozen, tables: reports, dataQuality: quality,
+                                  medicationsPresent: inputs[.medications] != nil, threshold: options.quarantineThreshold)
+        if !result.medicationsPresent { result.warnings.append(ExtractReader.missingMedications) }
+        result.warnings += result.emptyTables.map(ExtractReader.emptyTable)
+        return result
+    }
+
+    /// Hands quarantined rows to the sink up to the table's cap; later rows are only counted.
+    private static func write<Q: QuarantineSink>(_ entries: [QuarantineEntry], table: ExtractTable, to sink: inout Q,
+                                                 written: inout Int, cap: Int) throws(StratifyError) {
+        for q in entries where written < cap {
+            try sink.quarantine(q, table: table)
+            written += 1
+        }
     }
 
     /// Reads one streamed table, handing accepted batches to the sink in file order.
@@ -128,17 +174,19 @@ public final class ExtractReader {
         let table = input.located.table
         var r = report(for: input)
         let t0 = MonotonicClock.now()
-        var accepted = 0
+        var accepted = 0, written = 0
         let patients = validator.patients
-        try input.readRows(validator: validator, tokenizer: options.tokenizer, threads: options.threads, overlap: true,
+        let cap = options.quarantineCap
+        try input.readRows(validator: validator, tokenizer: options.tokenizer, threads: options.threads, limits: limits, overlap: true,
                            report: &r, progress: { progress(.init(table: table, bytesRead: $0, fileBytes: fileSize(input))) }
         ) { (chunk: inout ChunkResult<V.Rows>, _: Int, _: UnsafeRawBufferPointer) throws(StratifyError) in
             accepted += chunk.rows.acceptedCount
             quality.add(chunk.rows.quality)
-            for q in chunk.quarantine { try quarantine.quarantine(q, table: table) }
+            try ExtractReader.write(chunk.quarantine, table: table, to: &quarantine, written: &written, cap: cap)
             chunk.rows.deliver(to: &sink, patients: patients)
         }
         r.rowsAccepted = accepted
+        r.quarantineRowsLeftOut = r.rowsQuarantined - written
         r.seconds = MonotonicClock.seconds(since: t0)
         // The sink (the rules engine in a pipeline) runs inside this time, overlapped with parsing.
         StageTimings.record("stream \(table.rawValue) + sink", seconds: r.seconds)

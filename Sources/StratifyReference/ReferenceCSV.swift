@@ -23,7 +23,7 @@ public struct ReferenceCSV: Sendable {
             var r = TokenizedRecord()
             var line = 1
             while start < c.count {
-                ScalarTokenizer.next(c, from: start, final: true, into: &r)
+                ScalarTokenizer.next(c, from: start, into: &r)
                 if r.status != .ok {
                     problem = StratifyError(.runFailed, "\(path), line \(line): malformed CSV (broken quote)",
                                             help: "fix the line or regenerate the file (reference/README.md)")

@@ -6,12 +6,12 @@ import StratifyIngest
 /// their own random stream, so the clean rows are the same with or without `--defects`.
 enum Defects {
     enum Kind: CaseIterable {
-        case missingField, blankLine, brokenQuote, newlineInQuotes
+        case missingField, blankLine, brokenQuote, openQuote
         case invalidUTF8, missingRequired, invalidValue, invalidNHSNumber, invalidSNOMED, duplicatePatient, unknownPatient
 
         var reason: QuarantineReason {
             switch self {
-            case .missingField, .blankLine, .brokenQuote, .newlineInQuotes: .fieldCount
+            case .missingField, .blankLine, .brokenQuote, .openQuote: .fieldCount
             case .invalidUTF8: .invalidUTF8
             case .missingRequired: .missingRequired
             case .invalidValue: .invalidValue
@@ -48,9 +48,10 @@ enum Defects {
         case .brokenQuote:
             fields[0] = [0x22] + fields[0] + [0x22, 0x78]  // "id"x
             return join()
-        case .newlineInQuotes:
-            let d = fields[1]
-            fields[1] = [0x22] + d.prefix(7) + [0x0A] + d.dropFirst(7) + [0x22]
+        case .openQuote:
+            // A quote still open at the end of the line: records never span lines, so this costs
+            // this row only.
+            fields[1] = [0x22] + fields[1]
             return join()
         case .invalidUTF8:
             fields[0] += [0xC3, 0x28]

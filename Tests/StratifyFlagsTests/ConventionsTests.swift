@@ -57,6 +57,15 @@ import Testing
         #expect(r["b", "age"] == "75")
     }
 
+    // Born after the as-of date: accepted by ingest (an earlier as-of date on a current extract),
+    // but outside the population like the dead and the not yet registered.
+    @Test func birthAfterAsOfIsOutsidePopulation() throws {
+        let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,2025-04-01,male\nb,2025-03-31,male",
+                                    events: "a,2025-04-02,hyp_cod")
+        #expect(r["a", "age"] == "<not in population>")
+        #expect(r["b", "age"] == "0")
+    }
+
     @Test func futureDatedEventIsNotUsed() throws {
         let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,1950-01-01,male", events: "a,2025-04-01,hyp_cod")
         #expect(r["a", "reg_hyp"] == "false")

@@ -27,9 +27,9 @@ private func expectMatches(_ out: Outcome, _ g: GeneratedExtract, _ label: Strin
 }
 
 @Test func threadsBlockSizesAndTokenizersGiveIdenticalResults() throws {
-    // About 1 MB of events with a 300 KB quoted field in the middle: at the default block size the
-    // reader splits the block into chunks at line feeds, some inside that field.
-    let g = GeneratedExtract(seed: 42, patientCount: 1500, eventCount: 20_000, medicationCount: 3000, blobLines: 100_000)
+    // About 1 MB of events with a quote opened mid-file and "closed" 5,000 lines below: each of
+    // those lines is its own bad row, wherever the block and chunk boundaries fall.
+    let g = GeneratedExtract(seed: 42, patientCount: 1500, eventCount: 20_000, medicationCount: 3000, blobLines: 5000)
     let folder = TempFolder()
     g.write(to: folder)
     var reference: Outcome?
@@ -38,7 +38,7 @@ private func expectMatches(_ out: Outcome, _ g: GeneratedExtract, _ label: Strin
             for threads in [1, 2, 4] {
                 let label = "\(tokenizer) block \(blockSize) threads \(threads)"
                 let out = try read(folder) {
-                    $0.tokenizer = tokenizer; $0.blockSize = blockSize; $0.threads = threads
+                    $0.tokenizer = tokenizer; $0.blockSize = blockSize; $0.maxLineBytes = blockSize / 2; $0.threads = threads
                 }
                 expectMatches(out, g, label)
                 if let reference {
@@ -54,9 +54,9 @@ private func expectMatches(_ out: Outcome, _ g: GeneratedExtract, _ label: Strin
     }
 }
 
-@Test func quotedNewlineStraddlingTheFirstBlockBoundary() throws {
-    // Rows of 25 bytes; the quoted field's line feeds sit around byte 1000, where a 1000-byte
-    // block must end (on its last line feed) inside the quotes.
+@Test func linesOfAnOpenQuoteStraddlingTheFirstBlockBoundaryAreEachOneRow() throws {
+    // Rows of 25 bytes; a quote opened (and "closed" 40 lines below) around byte 1000, where a
+    // 1000-byte block ends: every one of those lines is its own bad row at any block size.
     var lines = [eventsHeader]
     var total = eventsHeader.utf8.count + 1
     var i = 0
@@ -68,11 +68,12 @@ private func expectMatches(_ out: Outcome, _ g: GeneratedExtract, _ label: Strin
     lines += (0..<50).map { eventRow("P1", value: "\($0)") } + [eventRow("P1", value: "bad")]
     let folder = extract(patients: [patientRow("P1")], events: Array(lines.dropFirst()))
     let reference = try read(folder)
-    #expect(reference.entries(.clinicalEvents).map(\.line) == [lines.count - 51, lines.count + 40])
-    #expect(reference.reasons(.clinicalEvents) == [.fieldCount, .invalidValue])
+    let first = lines.count - 51
+    #expect(reference.entries(.clinicalEvents).map(\.line) == Array(first...(first + 40)) + [lines.count + 40])
+    #expect(reference.reasons(.clinicalEvents) == Array(repeating: .fieldCount, count: 41) + [.invalidValue])
     for blockSize in [1000, 997, 1024, 1100] {
         for tokenizer in [TokenizerKind.swar, .scalar] {
-            let out = try read(folder) { $0.blockSize = blockSize; $0.tokenizer = tokenizer }
+            let out = try read(folder) { $0.blockSize = blockSize; $0.maxLineBytes = blockSize / 2; $0.tokenizer = tokenizer }
             #expect(out.quarantine.entries == reference.quarantine.entries, "block \(blockSize) \(tokenizer)")
             #expect(out.sink.events == reference.sink.events, "block \(blockSize) \(tokenizer)")
         }
@@ -80,13 +81,12 @@ private func expectMatches(_ out: Outcome, _ g: GeneratedExtract, _ label: Strin
 }
 
 @Test func unterminatedQuoteInTheMiddleOfAFileSwallowsOnlyItsLineAtAnyBlockSize() throws {
-    // A stray quote with no partner: the record is cut at its first line feed, and every later
-    // row is read normally, even when the reader had to carry the open quote across blocks.
+    // A stray quote with no partner costs its own line only, at any block size.
     let rows = (0..<300).map { eventRow("P1", value: "\($0)") }
     let folder = extract(patients: [patientRow("P1")], events: Array(rows[..<100]) + ["P1,2024-01-15,\"38341003,1"] + Array(rows[100...]))
     for blockSize in [8 << 20, 1000, 4096] {
         for threads in [1, 3] {
-            let out = try read(folder) { $0.blockSize = blockSize; $0.threads = threads }
+            let out = try read(folder) { $0.blockSize = blockSize; $0.maxLineBytes = blockSize / 2; $0.threads = threads }
             #expect(out.reasons(.clinicalEvents) == [.fieldCount], "block \(blockSize)")
             #expect(out.entries(.clinicalEvents).map(\.line) == [102], "block \(blockSize)")
             #expect(out.sink.events.count == 300, "block \(blockSize)")

@@ -18,7 +18,8 @@ struct GeneratedExtract {
     var acceptedMedications: [AcceptedMedication] = []
 
     /// - Parameter blobLines: line feeds inside one quoted field placed mid-file, so it straddles
-    ///   the reader's chunk and block boundaries whatever their sizes.
+    ///   the reader's chunk and block boundaries whatever their sizes; each of its lines must be
+    ///   read as a bad row of its own.
     init(seed: UInt64, patientCount: Int, eventCount: Int, medicationCount: Int, blobLines: Int) {
         var rng = SeededRandom(seed: seed)
         let codes: [(String, UInt64)] = [(hypertension, 38_341_003), (asthma, 195_967_001), (diabetes, 73_211_009),
@@ -108,7 +109,10 @@ struct GeneratedExtract {
             }
             events += record + Array(ending.utf8)
             if let (reason, column) = entry {
-                expected.append(.init(table: .clinicalEvents, line: line, reason: reason, column: column))
+                // Records never span lines: a record written across lines is one bad row per line.
+                for k in 0..<lineFeeds {
+                    expected.append(.init(table: .clinicalEvents, line: line + k, reason: reason, column: column))
+                }
             }
             line += lineFeeds
         }

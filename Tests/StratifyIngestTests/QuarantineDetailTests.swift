@@ -2,17 +2,18 @@ import Testing
 import StratifyCore
 @testable import StratifyIngest
 
-@Test func lineNumbersCountTheHeaderAndEmbeddedNewlines() throws {
+@Test func lineNumbersCountTheHeaderAndEveryPhysicalLine() throws {
     let folder = extract(patients: [patientRow("P1")], events: [
         eventRow("P1"),                              // line 2
         eventRow("P1", value: "x"),                  // line 3
-        "P1,2024-01-15,\"a\nb\nc\",1",               // lines 4-6
+        "P1,2024-01-15,\"a\nb\nc\",1",               // lines 4-6: three bad rows
         eventRow("P1", value: "y"),                  // line 7
         "",                                          // line 8
         eventRow("P1", value: "z"),                  // line 9
     ])
     let out = try read(folder)
-    #expect(out.entries(.clinicalEvents).map(\.line) == [3, 4, 7, 8, 9])
+    #expect(out.entries(.clinicalEvents).map(\.line) == [3, 4, 5, 6, 7, 8, 9])
+    #expect(out.report(.clinicalEvents)?.rowsRead == 8)
 }
 
 @Test func crlfLineNumbersMatchLF() throws {
@@ -21,7 +22,7 @@ import StratifyCore
     folder.write("clinical_events.csv", [eventsHeader, eventRow("P1"), eventRow("P1", value: "x"), "P1,\"2024\r\n\",1,2",
                                          eventRow("P1", value: "y")].map { $0 + "\r\n" }.joined())
     let out = try read(folder)
-    #expect(out.entries(.clinicalEvents).map(\.line) == [3, 4, 6])
+    #expect(out.entries(.clinicalEvents).map(\.line) == [3, 4, 5, 6])
     #expect(out.entries(.clinicalEvents).first?.record == Array(eventRow("P1", value: "x").utf8))
 }
 
@@ -34,7 +35,7 @@ import StratifyCore
         medications: ["P1,2024-01-01,123456", "P2,2024-01-01,123456", "P4,2024-01-01,12"])
     let out = try read(folder)
     let expected: [ExtractTable: (read: Int, accepted: Int)] = [
-        .patients: (6, 2), .clinicalEvents: (6, 2), .medications: (3, 1),
+        .patients: (6, 2), .clinicalEvents: (7, 2), .medications: (3, 1),
     ]
     #expect(out.result.tables.count == 3)
     for report in out.result.tables {
@@ -58,10 +59,10 @@ import StratifyCore
 }
 
 @Test func detailsNeverHoldTheBadValue() throws {
-    let badValues = ["1850-03-04", "2031-11-12", "2019-02-30", "m83001", "fmale", "943-476-5919", "9434765918",
+    let badValues = ["1850-03-04", "2031-11-31", "2019-02-30", "m83001", "fmale", "943-476-5919", "9434765918",
                      "E02123456", "Q", "2020/05/05", "OddPatient.7", "38341004", "1e5", "0834100", "UnknownGhost"]
     let folder = extract(patients: [
-        patientRow("P1", dob: "1850-03-04"), patientRow("P2", dob: "2031-11-12"), patientRow("P3", dob: "2019-02-30"),
+        patientRow("P1", dob: "1850-03-04"), patientRow("P2", dob: "2031-11-31"), patientRow("P3", dob: "2019-02-30"),
         patientRow("P4", practice: "m83001"), patientRow("P5", sex: "fmale"), patientRow("P6", nhs: "943-476-5919"),
         patientRow("P7", nhs: "9434765918"), patientRow("P8", lsoa: "E02123456"), patientRow("P9", ethnic: "Q"),
         patientRow("P10", death: "2020/05/05"), patientRow("OddPatient.7"), patientRow("P11"),
@@ -85,18 +86,20 @@ import StratifyCore
     #expect(out.entries(.clinicalEvents).first?.record == Array(row.utf8))
 }
 
-/// A stray quote closed many lines later makes those lines one record (RFC 4180): it is
-/// quarantined once, and its detail says how many physical lines it swallowed.
-@Test func aQuotedFieldAcrossLinesSaysHowManyLinesItSpans() throws {
+/// A stray quote "closed" many lines later no longer joins those lines (records never span
+/// lines): the two lines with a quote are quarantined alone, the lines between are accepted.
+@Test func aQuoteOpenAtTheEndOfALineQuarantinesOnlyThatLine() throws {
     let folder = extract(patients: [patientRow("P1")], events: [
-        "P1,2024-01-15,\"38341003,1",                 // line 2: the quote opens here...
+        "P1,2024-01-15,\"38341003,1",                 // line 2: a quote open at the line's end
         eventRow("P1"),                               // line 3
         eventRow("P1"),                               // line 4
-        "P1,2024-01-15,38341003\",1",                 // line 5: ...and closes here
+        "P1,2024-01-15,38341003\",1",                 // line 5: a quote inside an unquoted field
         eventRow("P1"),                               // line 6
     ])
     let out = try read(folder)
     let entries = out.entries(.clinicalEvents)
-    #expect(entries.map(\.line) == [2])
-    #expect(entries.first?.detail == "a line break inside a quoted field (the record spans 4 lines)")
+    #expect(entries.map(\.line) == [2, 5])
+    #expect(entries.first?.detail == "a quote still open at the end of the line")
+    #expect(out.report(.clinicalEvents)?.rowsRead == 5)
+    #expect(out.report(.clinicalEvents)?.rowsAccepted == 3)
 }

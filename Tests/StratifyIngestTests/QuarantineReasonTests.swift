@@ -38,18 +38,18 @@ import StratifyCore
     #expect(out.entries(.clinicalEvents).map(\.line) == [2, 3])
 }
 
-@Test func fieldCountNewlineInQuotesCountsOnceAtTheRecordsFirstLine() throws {
+@Test func fieldCountQuoteOpenAtTheLineEndCostsOnlyThatLine() throws {
     let folder = extract(patients: [patientRow("P1")], events: [
         eventRow("P1"),
         "P1,2024-01-15,\"3834\n1003\",142",
         eventRow("P1", code: "38341004"),
     ])
     let out = try read(folder)
-    #expect(out.reasons(.clinicalEvents) == [.fieldCount, .invalidSNOMEDCheckDigit])
-    // The broken record starts on line 3 and spans lines 3-4; the next record is line 5.
-    #expect(out.entries(.clinicalEvents).map(\.line) == [3, 5])
-    #expect(out.entries(.clinicalEvents).first?.record == Array("P1,2024-01-15,\"3834\n1003\",142".utf8))
-    #expect(out.report(.clinicalEvents)?.rowsRead == 3)
+    // Line 3 opens a quote it does not close; line 4 is a record of its own (a broken quote).
+    #expect(out.reasons(.clinicalEvents) == [.fieldCount, .fieldCount, .invalidSNOMEDCheckDigit])
+    #expect(out.entries(.clinicalEvents).map(\.line) == [3, 4, 5])
+    #expect(out.entries(.clinicalEvents).first?.record == Array("P1,2024-01-15,\"3834".utf8))
+    #expect(out.report(.clinicalEvents)?.rowsRead == 4)
 }
 
 @Test func invalidUTF8() throws {
@@ -87,7 +87,7 @@ import StratifyCore
 
 @Test func invalidValueDatesOfBirth() throws {
     let folder = extract(patients: [
-        patientRow("P1", dob: "2025-07-01"),  // after the as-of date
+        patientRow("P1", dob: "2025-07-01"),  // after the as-of date: valid, out of scope
         patientRow("P2", dob: "1899-12-31"),  // before 1900
         patientRow("P3", dob: "2020-02-30"),  // not a date
         patientRow("P4", dob: "2025-06-30"),  // the as-of date itself: fine
@@ -96,10 +96,11 @@ import StratifyCore
         patientRow("P7", dob: "1985/07/14"),
     ], events: [])
     let out = try read(folder)
-    #expect(out.reasons(.patients) == [.invalidValue, .invalidValue, .invalidValue, .invalidValue])
-    #expect(out.entries(.patients).map(\.line) == [2, 3, 4, 8])
+    #expect(out.reasons(.patients) == [.invalidValue, .invalidValue, .invalidValue])
+    #expect(out.entries(.patients).map(\.line) == [3, 4, 8])
     #expect(out.entries(.patients).allSatisfy { $0.column == "date_of_birth" })
-    #expect(out.result.patients.dateOfBirth == [Day(year: 2025, month: 6, day: 30)!.rawValue,
+    #expect(out.result.patients.dateOfBirth == [Day(year: 2025, month: 7, day: 1)!.rawValue,
+                                                Day(year: 2025, month: 6, day: 30)!.rawValue,
                                                 Day(year: 1900, month: 1, day: 1)!.rawValue,
                                                 Day(year: 1985, month: 7, day: 1)!.rawValue])
 }

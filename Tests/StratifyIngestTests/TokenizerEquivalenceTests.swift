@@ -32,11 +32,7 @@ private func randomInput(_ rng: inout SeededRandom, maxLength: Int) -> [UInt8] {
     for n in 0..<4000 {
         let input = randomInput(&rng, maxLength: n % 10 == 0 ? 700 : 120)
         input.withUnsafeBytes { c in
-            for final in [true, false] {
-                let scalar = tokenizeAll(c, final: final, .scalar)
-                let swar = tokenizeAll(c, final: final, .swar)
-                #expect(swar == scalar, "input \(n) final \(final): \(input)")
-            }
+            #expect(tokenizeAll(c, .swar) == tokenizeAll(c, .scalar), "input \(n): \(input)")
         }
     }
 }
@@ -46,19 +42,19 @@ private func randomInput(_ rng: inout SeededRandom, maxLength: Int) -> [UInt8] {
     for n in 0..<400 {
         let input = randomInput(&rng, maxLength: 200)
         input.withUnsafeBytes { c in
-            let full = tokenizeAll(c, final: true, .scalar)
+            let full = tokenizeAll(c, .scalar)
             // Progress: each record advances, and together they cover the input exactly.
             #expect(full.first?.start ?? 0 == 0)
             for (a, b) in zip(full, full.dropFirst()) { #expect(b.start == a.next, "input \(n)") }
             #expect(full.last?.next ?? 0 == c.count, "input \(n)")
             for (k, record) in full.enumerated() {
                 for kind in [TokenizerKind.scalar, .swar] {
-                    #expect(tokenizeOne(c, at: record.start, final: true, kind) == record, "input \(n) record \(k) \(kind)")
+                    #expect(tokenizeOne(c, at: record.start, kind) == record, "input \(n) record \(k) \(kind)")
                 }
                 // As a chunk that starts at this record (the reader rebases chunks).
                 let rest = UnsafeRawBufferPointer(rebasing: c[record.start...])
                 let expected = full[k...].map { $0.shifted(by: -record.start) }
-                #expect(tokenizeAll(rest, final: true, .swar) == Array(expected), "input \(n) from \(record.start)")
+                #expect(tokenizeAll(rest, .swar) == Array(expected), "input \(n) from \(record.start)")
             }
         }
     }
@@ -68,12 +64,12 @@ private func randomInput(_ rng: inout SeededRandom, maxLength: Int) -> [UInt8] {
     var rng = SeededRandom(seed: 0x5EED_0003)
     for n in 0..<300 {
         let input = randomInput(&rng, maxLength: 160)
-        let full = input.withUnsafeBytes { tokenizeAll($0, final: true, .scalar) }
+        let full = input.withUnsafeBytes { tokenizeAll($0, .scalar) }
         for cut in 0...input.count {
             let head = Array(input[0..<cut])
             head.withUnsafeBytes { c in
-                let swar = tokenizeAll(c, final: false, .swar)
-                let scalar = tokenizeAll(c, final: false, .scalar)
+                let swar = tokenizeAll(c, .swar)
+                let scalar = tokenizeAll(c, .scalar)
                 #expect(swar == scalar, "input \(n) cut \(cut)")
                 checkTruncated(swar, full: full, input: input, cut: cut, label: "input \(n) cut \(cut)")
             }
@@ -81,40 +77,51 @@ private func randomInput(_ rng: inout SeededRandom, maxLength: Int) -> [UInt8] {
     }
 }
 
-/// Records wholly before the cut are as in the full parse (up to an unterminated quote, which a
-/// later chunk could close); the record spanning the cut is `.incomplete`
-/// when the cut follows a line feed (the only way a line feed is inside a record is inside quotes),
-/// and `.incomplete` only ever comes from a record holding a quote before the cut.
+/// Records never span lines, so a chunk cut after a line feed (where the reader cuts) parses
+/// exactly the full parse's records before the cut; any other cut changes only the last record.
 private func checkTruncated(_ parsed: [RecordSnapshot], full: [RecordSnapshot], input: [UInt8], cut: Int, label: String) {
-    var k = 0
-    for record in full where record.next <= cut {
-        guard k < parsed.count else { Issue.record("\(label): missing record at \(record.start)"); return }
-        if record.status == .unterminatedQuote {
-            // The full parse cut this record at its first line feed, which may lie inside an
-            // earlier (closed) quoted field; the quote left open may even lie beyond the cut. At a
-            // cut after a line feed (where the reader cuts) the record is still open: incomplete.
-            if cut > 0 && input[cut - 1] == 0x0A {
-                #expect(parsed[k].status == .incomplete, "\(label) at \(record.start)")
-                #expect(k == parsed.count - 1, "\(label): records after an incomplete one")
+    let before = full.filter { $0.next <= cut }
+    if cut == 0 || cut == input.count || input[cut - 1] == 0x0A {
+        #expect(parsed == before, "\(label)")
+    } else {
+        #expect(Array(parsed.prefix(before.count)) == before, "\(label)")
+        #expect(parsed.count == before.count + 1, "\(label): one record for the cut line")
+        #expect(parsed.last?.next == cut, "\(label)")
+    }
+}
+
+@Test func everyRecordEndsAtItsLine() {
+    // A record consumes at most one line feed, its own terminator: one record per physical line.
+    var rng = SeededRandom(seed: 0x5EED_0004)
+    for n in 0..<2000 {
+        let input = randomInput(&rng, maxLength: n % 10 == 0 ? 700 : 120)
+        input.withUnsafeBytes { c in
+            for kind in [TokenizerKind.scalar, .swar] {
+                let records = tokenizeAll(c, kind)
+                let lines = input.split(separator: 0x0A, omittingEmptySubsequences: false).count - (input.last == 0x0A ? 1 : 0)
+                #expect(records.count == (input.isEmpty ? 0 : lines), "input \(n) \(kind)")
+                #expect(records.allSatisfy { $0.lineFeeds <= 1 }, "input \(n) \(kind)")
+                for r in records {
+                    #expect(!input[r.start..<r.end].contains(0x0A), "input \(n) \(kind): a record holds a line feed")
+                }
             }
-            return
         }
-        #expect(parsed[k] == record, "\(label)")
-        k += 1
     }
-    guard k < parsed.count else {
-        #expect(full.allSatisfy { $0.next <= cut } || full.contains { $0.start == cut }, "\(label): record lost")
-        return
-    }
-    let spanning = parsed[k]
-    #expect(k == parsed.count - 1, "\(label): more records than the full parse before the cut")
-    #expect(spanning.start < cut)
-    if cut > 0 && input[cut - 1] == 0x0A {
-        #expect(spanning.status == .incomplete, "\(label): record open across a line feed cut")
-    }
-    if spanning.status == .incomplete {
-        #expect(spanning.next == cut)
-        #expect(input[spanning.start..<cut].contains(0x22), "\(label): incomplete without a quote")
+}
+
+@Test func aQuoteOpenAtTheEndOfEveryLineEndsEachRecordAtEveryChunkBoundary() {
+    // Each line opens a quote it never closes; each line is still one record, cut anywhere.
+    let text = (0..<20).map { "a\($0),\"b\($0),c\r\n" }.joined()
+    let input = Array(text.utf8)
+    let full = input.withUnsafeBytes { tokenizeAll($0, .scalar) }
+    #expect(full.count == 20)
+    #expect(full.allSatisfy { $0.status == .unterminatedQuote && $0.lineFeeds == 1 })
+    for cut in 0...input.count {
+        Array(input[0..<cut]).withUnsafeBytes { c in
+            let swar = tokenizeAll(c, .swar)
+            #expect(swar == tokenizeAll(c, .scalar), "cut \(cut)")
+            checkTruncated(swar, full: full, input: input, cut: cut, label: "cut \(cut)")
+        }
     }
 }
 

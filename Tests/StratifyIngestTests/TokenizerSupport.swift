@@ -11,8 +11,7 @@ struct RecordSnapshot: Equatable, CustomStringConvertible {
     init(_ r: TokenizedRecord, _ c: UnsafeRawBufferPointer) {
         start = r.start; end = r.end; next = r.next; lineFeeds = r.lineFeeds
         status = r.status; fieldCount = r.fieldCount
-        // Spans of an incomplete record are not meaningful.
-        fields = r.status == .incomplete ? [] : (0..<min(r.fieldCount, TokenizedRecord.maxFields)).map { r.unescaped($0, in: c) }
+        fields = (0..<min(r.fieldCount, TokenizedRecord.maxFields)).map { r.unescaped($0, in: c) }
     }
 
     func shifted(by d: Int) -> RecordSnapshot {
@@ -27,34 +26,33 @@ struct RecordSnapshot: Equatable, CustomStringConvertible {
 }
 
 /// Tokenizes one record at `offset` with a fresh scanner.
-func tokenizeOne(_ c: UnsafeRawBufferPointer, at offset: Int, final: Bool, _ kind: TokenizerKind) -> RecordSnapshot {
+func tokenizeOne(_ c: UnsafeRawBufferPointer, at offset: Int, _ kind: TokenizerKind) -> RecordSnapshot {
     var r = TokenizedRecord()
     switch kind {
-    case .swar: SWARTokenizer.next(c, from: offset, final: final, into: &r)
-    case .scalar: ScalarTokenizer.next(c, from: offset, final: final, into: &r)
+    case .swar: SWARTokenizer.next(c, from: offset, into: &r)
+    case .scalar: ScalarTokenizer.next(c, from: offset, into: &r)
     }
     return RecordSnapshot(r, c)
 }
 
-/// Walks every record of `c` as `parseChunk` does (one shared scanner for SWAR), stopping after
-/// an `.incomplete` record.
-func tokenizeAll(_ c: UnsafeRawBufferPointer, final: Bool, _ kind: TokenizerKind) -> [RecordSnapshot] {
+/// Walks every record of `c` as `parseChunk` does (one shared scanner for SWAR).
+func tokenizeAll(_ c: UnsafeRawBufferPointer, _ kind: TokenizerKind) -> [RecordSnapshot] {
     var out: [RecordSnapshot] = []
     var r = TokenizedRecord()
     var scanner = StructuralScanner(c)
     var offset = 0
     while offset < c.count {
         switch kind {
-        case .swar: SWARTokenizer.next(c, from: offset, final: final, scanner: &scanner, into: &r)
-        case .scalar: ScalarTokenizer.next(c, from: offset, final: final, into: &r)
+        case .swar: SWARTokenizer.next(c, from: offset, scanner: &scanner, into: &r)
+        case .scalar: ScalarTokenizer.next(c, from: offset, into: &r)
         }
         out.append(RecordSnapshot(r, c))
-        if r.status == .incomplete || r.next <= offset { break }
+        if r.next <= offset { break }
         offset = r.next
     }
     return out
 }
 
-func tokenizeAll(_ text: String, final: Bool = true, _ kind: TokenizerKind) -> [RecordSnapshot] {
-    Array(text.utf8).withUnsafeBytes { tokenizeAll($0, final: final, kind) }
+func tokenizeAll(_ text: String, _ kind: TokenizerKind) -> [RecordSnapshot] {
+    Array(text.utf8).withUnsafeBytes { tokenizeAll($0, kind) }
 }

@@ -92,9 +92,11 @@ extension FlagEngine {
             let dod = patients.dateOfDeath[p], reg = patients.registrationStart[p]
             let died = dod != PatientTable.noDay && dod <= d
             let notYet = reg != PatientTable.noDay && reg > d
+            // Born after the as-of date: valid, out of scope (ingest counts them in data_quality).
+            let unborn = patients.dateOfBirth[p] > d
             if died { quality.patientsDied += 1 }
             if notYet { quality.patientsRegisteredAfterAsOf += 1 }
-            population[p] = !died && !notYet
+            population[p] = !died && !notYet && !unborn
             if population[p] { quality.population += 1 }
         }
         self.quality = quality

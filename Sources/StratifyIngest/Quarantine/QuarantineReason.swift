@@ -29,7 +29,7 @@ public enum QuarantineReason: Int, CaseIterable, Sendable, Comparable {
 
     public var summary: String {
         switch self {
-        case .fieldCount: "wrong number of fields (blank line, broken quote, newline in a quoted field)"
+        case .fieldCount: "a malformed record: wrong number of fields, a blank line, a broken quote, a quote open at the end of the line, or a line over the length limit"
         case .invalidUTF8: "bytes that are not valid UTF-8"
         case .missingRequired: "a required field is empty"
         case .invalidValue: "a value of the wrong shape or out of range"
@@ -58,4 +58,48 @@ public struct QuarantineEntry: Sendable {
 /// Receives quarantined rows in file order, as the reader confirms them.
 public protocol QuarantineSink {
     mutating func quarantine(_ entry: QuarantineEntry, table: ExtractTable) throws(StratifyError)
+}
+
+/// What was wrong with a table's quarantined rows, counted for every row (a quarantine file keeps
+/// only the first rows; the counts stay exact). Holds reasons, columns and shapes, never values.
+public struct QuarantineTally: Sendable {
+    public struct Cause: Hashable, Sendable {
+        public var reason: QuarantineReason
+        public var column: String
+    }
+
+    public private(set) var byReason: [QuarantineReason: Int] = [:]
+    public private(set) var byCause: [Cause: Int] = [:]
+    /// What the first row of each cause expected ("expected a real date as YYYY-MM-DD"), without
+    /// the shape of the value it got, for the threshold message.
+    public private(set) var expectation: [Cause: String] = [:]
+
+    public init() {}
+
+    public var total: Int { byReason.values.reduce(0, +) }
+
+    public mutating func count(_ reason: QuarantineReason, column: String, detail: String) {
+        byReason[reason, default: 0] += 1
+        let cause = Cause(reason: reason, column: column)
+        byCause[cause, default: 0] += 1
+        if expectation[cause] == nil {
+            expectation[cause] = String(detail.prefix { $0 != "(" }).trimmed()
+        }
+    }
+
+    public mutating func add(_ o: QuarantineTally) {
+        for (k, v) in o.byReason { byReason[k, default: 0] += v }
+        for (k, v) in o.byCause { byCause[k, default: 0] += v }
+        for (k, v) in o.expectation where expectation[k] == nil { expectation[k] = v }
+    }
+
+    /// The most frequent cause; ties go to the earlier reason, then the column name, so the
+    /// message does not depend on dictionary order.
+    public var mostFrequent: (cause: Cause, count: Int, expectation: String)? {
+        guard let best = byCause.max(by: { a, b in
+            a.value != b.value ? a.value < b.value
+                : a.key.reason != b.key.reason ? a.key.reason > b.key.reason : a.key.column > b.key.column
+        }) else { return nil }
+        return (best.key, best.value, expectation[best.key] ?? "")
+    }
 }

@@ -4,8 +4,8 @@ import Glibc
 #endif
 import StratifyCore
 
-/// A block's parsed chunks, in order, each complete: records cut by a chunk or block boundary
-/// have already been re-parsed or carried to the next block.
+/// A block's parsed chunks, in order. Records never span lines and blocks end at a line feed,
+/// so every chunk is complete.
 struct ParsedBlock<Rows: Sendable> {
     let bytes: UnsafeRawBufferPointer
     var results: [ChunkResult<Rows>]
@@ -18,6 +18,7 @@ struct BlockParser<V: RowValidator> {
     let validator: V
     let tokenizer: TokenizerKind
     let threads: Int
+    let limits: ChunkLimits
 
     func readAndParse(seeds: [V.Rows]) throws(StratifyError) -> ParsedBlock<V.Rows>? {
         guard let block = try input.reader.next() else { return nil }
@@ -26,32 +27,25 @@ struct BlockParser<V: RowValidator> {
 
     func parse(_ b: BlockReader.Block, from offset: Int, seeds: [V.Rows]) -> ParsedBlock<V.Rows> {
         let bytes = b.bytes
+        if let long = b.overlong {
+            // One over-long line, already read past by the reader: one malformed record.
+            var result = ChunkResult(rows: seeds.first ?? validator.makeRows())
+            result.records = 1
+            result.lineFeeds = long.terminated ? 1 : 0
+            result.quarantine(QuarantineEntry(line: 0, reason: .fieldCount, column: "",
+                                              detail: RowIssue.overlong(length: long.length, limit: limits.maxLineBytes).detail,
+                                              record: long.prefix), keep: limits.keptEntries)
+            return ParsedBlock(bytes: bytes, results: [result])
+        }
         let expected = input.header.fieldCount
         let ranges = splitAtLineFeeds(bytes, from: offset, to: bytes.count, parts: threads * 2, minimum: 1 << 18)
         var seeds = seeds
         while seeds.count < ranges.count { seeds.append(validator.makeRows()) }
         if seeds.count > ranges.count { seeds.removeLast(seeds.count - ranges.count) }
-        let validator = self.validator, tokenizer = self.tokenizer
-        var results = parallelMap(consuming: seeds, workers: threads) { i, seed in
-            parseChunk(bytes, from: ranges[i].lowerBound, to: ranges[i].upperBound,
-                       final: b.final && i == ranges.count - 1, expectedFields: expected,
-                       validator: validator, tokenizer: tokenizer, rows: seed)
-        }
-        // A record left open at a chunk's end continues in the next chunk, which therefore started
-        // mid-record: drop the later chunks and parse the rest of the block again as one chunk.
-        // Open at the block's end, it is carried into the next block (or, if too long to carry,
-        // cut as unterminated).
-        var i = 0
-        while i < results.count {
-            if let at = results[i].incompleteAt {
-                let isLast = i == results.count - 1
-                if isLast && !b.final && input.reader.keep(from: at) { break }
-                results.removeSubrange((i + 1)...)
-                results.append(parseChunk(bytes, from: at, to: bytes.count, final: b.final || isLast,
-                                          expectedFields: expected, validator: validator, tokenizer: tokenizer,
-                                          rows: validator.makeRows()))
-            }
-            i += 1
+        let validator = self.validator, tokenizer = self.tokenizer, limits = self.limits
+        let results = parallelMap(consuming: seeds, workers: threads) { i, seed in
+            parseChunk(bytes, from: ranges[i].lowerBound, to: ranges[i].upperBound, expectedFields: expected,
+                       limits: limits, validator: validator, tokenizer: tokenizer, rows: seed)
         }
         return ParsedBlock(bytes: bytes, results: results)
     }

@@ -10,11 +10,18 @@ public struct TableReport: Sendable {
     public var checksumKind = ChecksumKind.xxh64
     public var rowsRead = 0
     public var rowsAccepted = 0
-    public var quarantinedByReason: [QuarantineReason: Int] = [:]
+    /// Every quarantined row, by reason and by column (exact, whatever the quarantine cap).
+    public var quarantined = QuarantineTally()
+    /// Quarantined rows not written to the quarantine file because of the cap.
+    public var quarantineRowsLeftOut = 0
+    /// Unknown header cells shaped like column names (the others are only counted).
     public var unknownColumns: [String] = []
+    /// Unknown header cells not shown: not shaped like a column name (docs/input-contract.md).
+    public var unknownColumnsNotShown = 0
     public var seconds = 0.0
 
-    public var rowsQuarantined: Int { quarantinedByReason.values.reduce(0, +) }
+    public var quarantinedByReason: [QuarantineReason: Int] { quarantined.byReason }
+    public var rowsQuarantined: Int { quarantined.total }
 }
 
 /// One table's file, opened and with its header read, ready to stream rows.
@@ -27,17 +34,31 @@ final class TableInput {
     var pending: BlockReader.Block?
     var dataOffset = 0
 
-    init(_ located: ExtractFiles.Located, blockSize: Int, checksum: ChecksumKind) throws(StratifyError) {
+    init(_ located: ExtractFiles.Located, blockSize: Int, maxLineBytes: Int, checksum: ChecksumKind) throws(StratifyError) {
         self.located = located
         file = try FileByteSource(path: located.path, checksum: checksum)
         let source: any ByteSource = located.gzip ? try GzipByteSource(file: file) : file
-        reader = BlockReader(source: source, blockSize: blockSize)
-        guard let first = try reader.next() else {
+        reader = BlockReader(source: source, blockSize: blockSize, maxLineBytes: maxLineBytes)
+        let example = located.table.columns.map(\.name).joined(separator: ",")
+        guard let first = try reader.next(skipOverlong: false) else {
             throw StratifyError(.inputData, "\(located.path) is empty: expected a header line",
-                                help: "the first line must name the columns, e.g. \(located.table.columns.map(\.name).joined(separator: ","))")
+                                help: "the first line must name the columns, e.g. \(example)")
+        }
+        if let long = first.overlong {
+            throw StratifyError(.inputData, "\(located.path), line 1: the first line has no line end in its first \(long.length) bytes, over the limit of \(maxLineBytes) bytes; it cannot be a header",
+                                help: "the first line must name the columns, e.g. \(example)")
         }
         var r = TokenizedRecord()
-        ScalarTokenizer.next(first.bytes, from: 0, final: first.final, into: &r)
+        ScalarTokenizer.next(first.bytes, from: 0, into: &r)
+        if r.end - r.start > maxLineBytes {
+            throw StratifyError(.inputData, "\(located.path), line 1: the first line is \(r.end - r.start) bytes long, over the limit of \(maxLineBytes) bytes; it cannot be a header",
+                                help: "the first line must name the columns, e.g. \(example)")
+        }
+        let line = UnsafeRawBufferPointer(rebasing: first.bytes[r.start..<r.end])
+        if !line.contains(COMMA), let found = line.contains(0x09) ? "tab" : line.contains(0x3B) ? "semicolon" : nil {
+            throw StratifyError(.inputData, "\(located.path), line 1: the file is \(found)-separated; the contract requires commas",
+                                help: "export the file as comma-separated values (RFC 4180), e.g. \(example)")
+        }
         guard r.status == .ok, UTF8Check.isValid(first.bytes, r.start, r.end) else {
             throw StratifyError(.inputData, "\(located.path), line 1: the header line is malformed (broken quote or invalid UTF-8)",
                                 help: "the header must be a plain comma-separated list of column names")
@@ -45,7 +66,7 @@ final class TableInput {
         let names = (0..<min(r.fieldCount, TokenizedRecord.maxFields)).map {
             String(decoding: r.unescaped($0, in: first.bytes), as: UTF8.self)
         }
-        header = try HeaderMap(table: located.table, header: names, file: located.path)
+        header = try HeaderMap(table: located.table, header: names, fieldCount: r.fieldCount, file: located.path)
         pending = first
         dataOffset = r.next
     }
@@ -59,7 +80,7 @@ final class TableInput {
     /// The merge must then not keep pointers into the block: events and medications copy what
     /// they keep; patients read ids and records from the block, so they do not overlap.
     func readRows<V: RowValidator>(
-        validator: V, tokenizer: TokenizerKind, threads: Int, overlap: Bool, report: inout TableReport,
+        validator: V, tokenizer: TokenizerKind, threads: Int, limits: ChunkLimits, overlap: Bool, report: inout TableReport,
         progress: (Int64) -> Void,
         merge: (inout ChunkResult<V.Rows>, _ firstLine: Int, _ block: UnsafeRawBufferPointer) throws(StratifyError) -> Void
     ) throws(StratifyError) {
@@ -70,7 +91,7 @@ final class TableInput {
         // chunk made the allocator map and unmap pages constantly (system time > user time).
         var pool: [V.Rows] = []
         func seeds() -> [V.Rows] { (0..<(threads * 2)).map { _ in pool.popLast() ?? validator.makeRows() } }
-        let parser = BlockParser(input: self, validator: validator, tokenizer: tokenizer, threads: threads)
+        let parser = BlockParser(input: self, validator: validator, tokenizer: tokenizer, threads: threads, limits: limits)
         var current = first.map { parser.parse($0, from: dataOffset, seeds: seeds()) }
         var bytesSoFar = file.bytesRead
         while var block = current {
@@ -103,6 +124,7 @@ final class TableInput {
         report.checksum = file.checksum()
         report.checksumKind = file.checksumKind
         report.unknownColumns = header.unknownColumns
+        report.unknownColumnsNotShown = header.unknownColumnsNotShown
     }
 
     private func mergeBlock<R>(
@@ -119,6 +141,6 @@ final class TableInput {
 
     private func count<R>(_ r: ChunkResult<R>, into report: inout TableReport) {
         report.rowsRead += r.records
-        for q in r.quarantine { report.quarantinedByReason[q.reason, default: 0] += 1 }
+        report.quarantined.add(r.tally)
     }
 }

@@ -30,12 +30,47 @@ public final class FileByteSource: ByteSource {
     public init(path: String, checksum: ChecksumKind = .xxh64) throws(StratifyError) {
         self.path = path
         checksumKind = checksum
-        fd = open(path, O_RDONLY | O_CLOEXEC)
+        fd = try FileByteSource.openRegular(path)
+    }
+
+    /// Opens `path` for reading, refusing anything but a regular file (a symbolic link to one is
+    /// fine). Opening never blocks: O_NONBLOCK keeps a FIFO's open from waiting for a writer, and
+    /// the type is checked on the opened descriptor (fstat), so a file swapped after a check is
+    /// still caught. Blocking reads are restored for a regular file.
+    static func openRegular(_ path: String) throws(StratifyError) -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 {
             let reason = String(cString: strerror(errno))
             throw StratifyError(.inputData, "cannot open '\(path)': \(reason)",
                                 help: "check that the file exists and is readable by this user")
         }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let reason = String(cString: strerror(errno))
+            close(fd)
+            throw StratifyError(.inputData, "cannot inspect '\(path)': \(reason)")
+        }
+        let type = st.st_mode & S_IFMT
+        guard type == S_IFREG else {
+            close(fd)
+            let kind = switch type {
+            case S_IFIFO: "a FIFO (named pipe)"
+            case S_IFCHR, S_IFBLK: "a device"
+            case S_IFDIR: "a folder"
+            case S_IFSOCK: "a socket"
+            default: "not a regular file"
+            }
+            throw StratifyError(.inputData, "'\(path)' is \(kind), not a regular file; no row was read",
+                                help: "an extract's inputs must be regular files (a symbolic link to one is fine)")
+        }
+        let flags = fcntl(fd, F_GETFL)
+        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+        return fd
+    }
+
+    /// Checks that `path` is a regular file without reading it (and without blocking).
+    public static func checkRegular(_ path: String) throws(StratifyError) {
+        close(try openRegular(path))
     }
 
     deinit { close(fd) }

@@ -4,14 +4,9 @@ public enum RecordStatus: UInt8, Sendable, Equatable {
     case ok
     /// A `"` inside an unquoted field, or bytes between a closing quote and the next comma.
     case brokenQuote
-    /// A line feed inside a quoted field (RFC 4180 allows it; this contract forbids it).
-    case newlineInQuotes
-    /// A quoted field never closed before the end of input. The record is cut at its first line
-    /// feed so one stray quote cannot swallow the rest of the file (docs/ingest.md).
+    /// A quote still open at the end of its line. Records never span lines (extract-format.md),
+    /// so the record ends there and the next line is a record of its own.
     case unterminatedQuote
-    /// The chunk ended inside a quoted field but more input follows: the reader must parse this
-    /// record again with more bytes. Never reaches validation.
-    case incomplete
 }
 
 /// One tokenized record: field spans into the chunk being parsed.
@@ -27,7 +22,7 @@ public struct TokenizedRecord: Sendable {
     public var end = 0
     /// Offset where the next record starts.
     public var next = 0
-    /// Line feeds consumed by this record, including its terminator (0 for a final unterminated line).
+    /// 1 when the record ended at a line feed, 0 when it ended at the end of the input.
     public var lineFeeds = 0
     public var status: RecordStatus = .ok
     /// Number of fields seen, which may exceed `maxFields` (extra spans are not kept).

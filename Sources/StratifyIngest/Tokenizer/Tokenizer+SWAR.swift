@@ -7,15 +7,15 @@
 public enum SWARTokenizer {
     /// Tokenizes the record starting at `offset`, with the same result as `ScalarTokenizer.next`.
     /// (Convenience for one record; a chunk should share one `StructuralScanner` across records.)
-    public static func next(_ chunk: UnsafeRawBufferPointer, from offset: Int, final: Bool, into r: inout TokenizedRecord) {
+    public static func next(_ chunk: UnsafeRawBufferPointer, from offset: Int, into r: inout TokenizedRecord) {
         var scanner = StructuralScanner(chunk)
-        next(chunk, from: offset, final: final, scanner: &scanner, into: &r)
+        next(chunk, from: offset, scanner: &scanner, into: &r)
     }
 
     /// Tokenizes the record starting at `offset` using the chunk's structural scanner, which must
     /// not have been asked about positions beyond `offset` yet.
     @inline(__always)
-    public static func next(_ chunk: UnsafeRawBufferPointer, from offset: Int, final: Bool,
+    public static func next(_ chunk: UnsafeRawBufferPointer, from offset: Int,
                             scanner: inout StructuralScanner, into r: inout TokenizedRecord) {
         r.reset(at: offset)
         let n = chunk.count
@@ -23,7 +23,7 @@ public enum SWARTokenizer {
         while true {
             let k = scanner.next(from: fieldStart)
             if k < n && chunk[k] == QUOTE {
-                ScalarTokenizer.next(chunk, from: offset, final: final, into: &r)
+                ScalarTokenizer.next(chunk, from: offset, into: &r)
                 return
             }
             var e = k

@@ -3,10 +3,10 @@
 /// It defines the dialect (see docs/ingest.md) and is the oracle the SWAR fast path is tested
 /// against. It is also the fast path's fallback for any record that contains a quote.
 public enum ScalarTokenizer {
-    /// Tokenizes the record starting at `offset` in `chunk`, which must be a record start.
-    /// `final` says the chunk ends where the input ends; otherwise a quoted field still open at the
-    /// chunk's end yields `.incomplete`. Precondition: `offset < chunk.count`.
-    public static func next(_ chunk: UnsafeRawBufferPointer, from offset: Int, final: Bool, into r: inout TokenizedRecord) {
+    /// Tokenizes the record starting at `offset` in `chunk`, which must be a record start. A record
+    /// never spans lines (extract-format.md): it ends at its line's end, whatever its quotes.
+    /// Precondition: `offset < chunk.count`.
+    public static func next(_ chunk: UnsafeRawBufferPointer, from offset: Int, into r: inout TokenizedRecord) {
         r.reset(at: offset)
         let n = chunk.count
         var i = offset
@@ -26,14 +26,13 @@ public enum ScalarTokenizer {
                         closed = true
                         break
                     }
-                    if b == LF {
-                        r.lineFeeds += 1
-                        if r.status == .ok { r.status = .newlineInQuotes }
-                    }
+                    // No column may hold a line break, so a quote open at the line's end is a broken
+                    // record, and the next line starts a new one: one stray quote costs one row.
+                    if b == LF { break }
                     k += 1
                 }
                 if !closed {
-                    cutUnterminated(chunk, final: final, &r)
+                    endOpenQuote(chunk, at: k, &r)
                     return
                 }
                 let contentStart = s + 1, contentEnd = k
@@ -71,26 +70,15 @@ public enum ScalarTokenizer {
         }
     }
 
-    /// A quote opened and never closed: with more input to come, ask for it; at the end of input,
-    /// end the record at its first line feed and resume on the next line.
-    private static func cutUnterminated(_ chunk: UnsafeRawBufferPointer, final: Bool, _ r: inout TokenizedRecord) {
-        let n = chunk.count
-        guard final else {
-            r.status = .incomplete; r.end = n; r.next = n
-            return
-        }
+    /// A quote still open at `k`, the line's line feed (or the end of input): the record ends there.
+    private static func endOpenQuote(_ chunk: UnsafeRawBufferPointer, at k: Int, _ r: inout TokenizedRecord) {
         r.status = .unterminatedQuote
-        // Fields found before the open quote may run past the cut (a closed quoted field can hold
-        // a line feed), so the cut record keeps none: every kept span lies inside its record.
-        r.fieldCount = 0
-        var i = r.start
-        while i < n && chunk[i] != LF { i += 1 }
-        if i < n {
-            r.end = (i > r.start && chunk[i - 1] == CR) ? i - 1 : i
-            r.next = i + 1
+        r.end = (k > r.start && chunk[k - 1] == CR) ? k - 1 : k
+        if k < chunk.count {
+            r.next = k + 1
             r.lineFeeds = 1
         } else {
-            r.end = n; r.next = n; r.lineFeeds = 0
+            r.next = k
         }
     }
 

@@ -13,8 +13,8 @@ struct PatientRows: Sendable {
 
 /// patients.csv (docs/input-contract.md).
 struct PatientValidator: RowValidator {
+    // No as-of date here: a date of birth after it is valid, out of scope, counted at the merge.
     let map: HeaderMap
-    let asOf: Day
     static let earliestBirth = Day(year: 1900, month: 1, day: 1)!.rawValue
     // Contract column order.
     static let id = 0, nhs = 1, dob = 2, sex = 3, dod = 4, practice = 5, reg = 6, lsoa = 7, ethnic = 8
@@ -41,9 +41,6 @@ struct PatientValidator: RowValidator {
         let (bS, bE, bQ) = span(r, map, P.dob)
         guard !bQ, let dob = DateDecoder.decodeDayOrMonth(UnsafeRawBufferPointer(rebasing: c[bS..<bE])) else {
             return invalid("date_of_birth", "a real date as YYYY-MM-DD or YYYY-MM", c, bS, bE, escaped: bQ)
-        }
-        if dob.rawValue > asOf.rawValue {
-            return RowIssue(reason: .invalidValue, column: "date_of_birth", detail: "date of birth is after the as-of date")
         }
         if dob.rawValue < P.earliestBirth {
             return RowIssue(reason: .invalidValue, column: "date_of_birth", detail: "date of birth is before 1900-01-01")

@@ -27,6 +27,7 @@ public struct DataQualityCounts: Sendable, Equatable {
     public var medicationsBeforeBirth = 0
     public var patientsDiedOnOrBeforeAsOf = 0
     public var patientsRegisteredAfterAsOf = 0
+    public var patientsBornAfterAsOf = 0
     public init() {}
 
     mutating func add(_ o: DataQualityCounts) {
@@ -36,6 +37,7 @@ public struct DataQualityCounts: Sendable, Equatable {
         medicationsBeforeBirth += o.medicationsBeforeBirth
         patientsDiedOnOrBeforeAsOf += o.patientsDiedOnOrBeforeAsOf
         patientsRegisteredAfterAsOf += o.patientsRegisteredAfterAsOf
+        patientsBornAfterAsOf += o.patientsBornAfterAsOf
     }
 }
 

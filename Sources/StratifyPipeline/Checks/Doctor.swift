@@ -81,9 +81,10 @@ public struct Doctor {
         let extract = extractOverride ?? d.extract
         var extractBytes: Int64 = 0
         do {
-            let reader = try ExtractReader(directory: extract, options: IngestOptions(asOf: d.asOf ?? LocalDate.today()))
+            let reader = try ExtractReader(directory: extract, options: d.ingestOptions(asOf: d.asOf ?? LocalDate.today()))
             for f in reader.files.files.values { extractBytes += FileSystem.fileSize(f.path) ?? 0 }
             add(.ok, "extract", "\(extract): \(reader.files.files.count) tables, headers valid, \(Doctor.megabytes(extractBytes)) MB")
+            if reader.files.files[.medications] == nil { add(.warning, "extract", ExtractReader.missingMedications) }
         } catch {
             add("extract", error)
         }

@@ -19,7 +19,9 @@ public enum IngestManifest {
                 ("quarantined_share", .double(t.rowsRead == 0 ? 0 : Double(t.rowsQuarantined) / Double(t.rowsRead))),
                 ("over_threshold", .bool(result.tablesOverThreshold.contains(t.table))),
                 ("conservation_holds", .bool(t.rowsRead == t.rowsAccepted + t.rowsQuarantined)),
+                ("quarantine_rows_left_out", .int(t.quarantineRowsLeftOut)),
                 ("unknown_columns", .array(t.unknownColumns.map { .string($0) })),
+                ("unknown_columns_not_shown", .int(t.unknownColumnsNotShown)),
                 ("seconds", .double(t.seconds)),
             ]))
         })
@@ -33,6 +35,7 @@ public enum IngestManifest {
             ("medications_before_birth", .int(q.medicationsBeforeBirth)),
             ("patients_died_on_or_before_as_of", .int(q.patientsDiedOnOrBeforeAsOf)),
             ("patients_registered_after_as_of", .int(q.patientsRegisteredAfterAsOf)),
+            ("patients_born_after_as_of", .int(q.patientsBornAfterAsOf)),
         ])
     }
 

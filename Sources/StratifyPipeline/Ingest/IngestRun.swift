@@ -57,30 +57,28 @@ public struct IngestRun {
                                              tables: ExtractTable.allCases.filter { reader.files.files[$0] != nil })
         let result = try reader.read(sink: &sink, quarantine: &quarantine, progress: progress)
         try quarantine.commit()
-        let failed = result.tablesOverThreshold
-        let stages = failed.isEmpty ? try after(result, &sink, staging.path) : []
+        let failure = IngestRun.failure(result, options: options)
+        let stages = failure == nil ? try after(result, &sink, staging.path) : []
         let seconds = MonotonicClock.seconds(since: t0)
-        var warnings: [JSON] = []
-        if !result.medicationsPresent {
-            warnings.append(.string("medications.csv is absent: medication-based rules will see no prescriptions"))
-        }
-        let status: JSON = failed.isEmpty ? .string("succeeded") : .string("failed")
+        let status: JSON = failure == nil ? .string("succeeded") : .string("failed")
         var pairs: [(String, JSON)] = [
             ("stratify_version", .string(StratifyVersion.current)),
             ("command", .string(command)),
             ("status", status),
         ]
-        if !failed.isEmpty {
-            pairs.append(("failure", .string(IngestRun.thresholdMessage(failed, result))))
+        if let failure {
+            pairs.append(("failure", .string(failure.message)))
         }
         pairs += [
             ("as_of", .string(options.asOf.description)),
             ("extract_directory", .string(extractDirectory)),
             ("quarantine_threshold", .double(options.quarantineThreshold)),
+            ("quarantine_cap", .int(options.quarantineCap)),
+            ("max_line_bytes", .int(options.maxLineBytes)),
             ("tables", IngestManifest.tables(result)),
             ("data_quality", IngestManifest.dataQuality(result.dataQuality)),
             ("quarantine_reason_codes", IngestManifest.reasonCodes),
-            ("warnings", .array(warnings)),
+            ("warnings", .array(result.warnings.map { .string($0) })),
         ]
         pairs += stages
         pairs += [
@@ -95,21 +93,53 @@ public struct IngestRun {
         try StageTimings.measure("manifest") { () throws(StratifyError) in
             try OutputFile.write(Array((manifest.render() + "\n").utf8), to: staging.path + "/manifest.json", patientLevel: false)
         }
-        if !failed.isEmpty {
+        if let failure {
             let kept = try staging.keepAsFailed()
-            throw StratifyError(.inputData, IngestRun.thresholdMessage(failed, result),
-                                help: "previous outputs in \(outputDirectory) are untouched; this run's manifest and quarantine files are in \(kept)/; fix the extract, or raise --max-quarantine if this share is expected")
+            throw StratifyError(.inputData, failure.message,
+                                help: "previous outputs in \(outputDirectory) are untouched; this run's manifest and quarantine files are in \(kept)/; \(failure.fix)")
         }
         try staging.publish()
         return Outcome(result: result, manifest: manifest, manifestPath: outputDirectory + "/manifest.json", seconds: seconds)
     }
 
+    /// Why the extract fails the run after its rows were read, if it does: tables over the
+    /// quarantine threshold, or (when the options make it fatal) a table with no rows.
+    static func failure(_ result: IngestResult, options: IngestOptions) -> (message: String, fix: String)? {
+        let failed = result.tablesOverThreshold
+        if !failed.isEmpty {
+            return (thresholdMessage(failed, result), "fix the extract, or raise --max-quarantine if this share is expected")
+        }
+        if options.failOnEmptyTable, !result.emptyTables.isEmpty {
+            return (result.emptyTables.map(ExtractReader.emptyTable).joined(separator: "; ") + " (the pipeline fails on an empty table)",
+                    "check the extract's export, or set \"fail_on_empty_table\": false if an empty table is expected")
+        }
+        return nil
+    }
+
+    /// Names each failed table, its quarantined share, and its most frequent reason with the
+    /// column and what was expected (never a value).
     static func thresholdMessage(_ failed: [ExtractTable], _ result: IngestResult) -> String {
         let parts = result.tables.filter { failed.contains($0.table) }.map { t in
-            "\(t.table.rawValue): \(t.rowsQuarantined) of \(t.rowsRead) rows quarantined"
+            let share = JSON.format((Double(t.rowsQuarantined) / Double(t.rowsRead) * 10_000).rounded() / 100)
+            var text = "\(t.table.rawValue): \(share)% of rows quarantined (\(t.rowsQuarantined) of \(t.rowsRead))"
+            if let top = t.quarantined.mostFrequent {
+                text += ", mostly \(top.cause.reason.code)"
+                if !top.cause.column.isEmpty { text += " in \(top.cause.column)" }
+                if !top.expectation.isEmpty { text += ": \(top.expectation)" }
+            }
+            return text
         }
         let pct = JSON.format(result.threshold * 100)
-        return "more than \(pct)% of rows were quarantined (\(parts.joined(separator: "; ")))"
+        return parts.joined(separator: "; ") + " (more than the \(pct)% allowed)"
     }
 }
 
+extension PipelineDefinition {
+    /// The ingest options this definition sets, for a run as of `day`.
+    public func ingestOptions(asOf day: Day) -> IngestOptions {
+        var o = IngestOptions(asOf: day)
+        o.failOnEmptyTable = failOnEmptyTable
+        o.requireMedications = requireMedications
+        return o
+    }
+}

@@ -29,7 +29,9 @@ struct RunReport {
             <p>Run <b>\(SVG.escape(runID))</b>, as-of date <b>\(f.asOf)</b>, rule set <b>\(SVG.escape(f.ruleSet.name)) \(SVG.escape(f.ruleSet.version))</b>,
             population <b>\(f.quality.population)</b>. Aggregates only; no patient-level data.</p>
             """
-        h += "<h2>Input and data quality</h2><table><tr><th>table</th><th>rows read</th><th>accepted</th><th>quarantined</th></tr>"
+        h += "<h2>Input and data quality</h2>"
+        for w in stages.ingest.warnings { h += "<p><b>Warning:</b> \(SVG.escape(w))</p>" }
+        h += "<table><tr><th>table</th><th>rows read</th><th>accepted</th><th>quarantined</th></tr>"
         for t in stages.ingest.tables {
             h += "<tr><td>\(t.table.rawValue)</td><td>\(t.rowsRead)</td><td>\(t.rowsAccepted)</td><td>\(t.rowsQuarantined)</td></tr>"
         }
@@ -38,6 +40,7 @@ struct RunReport {
         for (label, v) in [("events after the as-of date", dq.eventsAfterAsOf), ("events before birth", dq.eventsBeforeBirth),
                            ("patients died on or before the as-of date", fq.patientsDied),
                            ("patients registered after the as-of date", fq.patientsRegisteredAfterAsOf),
+                           ("patients born after the as-of date", dq.patientsBornAfterAsOf),
                            ("LSOA not in the IMD table", fq.lsoaNotInIMD), ("BP values out of range", fq.bpValuesOutOfRange),
                            ("events matching no code list", fq.eventsMatchingNoList)] {
             h += "<tr><td>\(label)</td><td>\(v)</td></tr>"

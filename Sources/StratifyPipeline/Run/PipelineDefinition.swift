@@ -36,6 +36,11 @@ public struct PipelineDefinition: Sendable {
     public var outputs: Set<String>
     public static let outputNames = ["patients", "cohorts", "prevalence", "report"]
 
+    /// Ingest settings (docs/pipelines.md): an empty table, or a missing medications.csv, fails
+    /// the run (exit 65) instead of warning.
+    public var failOnEmptyTable = false
+    public var requireMedications = false
+
     /// PLUS groups that make `plus_group` true (rules.md §2); nil means the rule set's default (all).
     public var plusGroups: [String]?
 
@@ -129,13 +134,16 @@ public struct PipelineDefinition: Sendable {
                 return name
             }
         }
+        failOnEmptyTable = try r.optionalBool(root, "fail_on_empty_table", "$") ?? false
+        requireMedications = try r.optionalBool(root, "require_medications", "$") ?? false
         if let unknown = root.keys.sorted().first(where: { !PipelineDefinition.keys.contains($0) }) {
             throw r.fail("$.\(unknown)", "unknown setting; known settings are \(PipelineDefinition.keys.sorted().joined(separator: ", "))")
         }
     }
 
     static let keys: Set<String> = ["name", "extract", "as_of", "reference", "rules", "imd", "identifiers", "pseudonym_key_env", "pseudonym_key_file",
-                                    "suppression", "output_root", "cohorts", "description", "plus_groups", "outputs"]
+                                    "suppression", "output_root", "cohorts", "description", "plus_groups", "outputs",
+                                    "fail_on_empty_table", "require_medications"]
 }
 
 /// Typed reads from parsed JSON with JSON-path errors.

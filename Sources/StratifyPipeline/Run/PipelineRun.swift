@@ -44,6 +44,8 @@ public struct PipelineRun {
 
         // Everything that can be checked before any patient row is read.
         try SafetyChecks.refuseWorldWritable(d.reference, what: "reference folder")
+        // Inputs must be regular files, checked without blocking, before the lock is taken.
+        _ = try ExtractFiles(directory: extract ?? d.extract)
         let reference = try ReferenceData(root: d.reference)
         let verified = try ReferenceIntegrity(reference: reference).verify()
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
@@ -61,7 +63,7 @@ public struct PipelineRun {
         log(.stage("prepare", seconds: clock.lap(), [("reference_files_verified", .int(verified))]))
 
         var flagsRun = FlagsRun(
-            ingest: IngestRun(extractDirectory: extract ?? d.extract, outputDirectory: out.partial(runID), options: IngestOptions(asOf: day)),
+            ingest: IngestRun(extractDirectory: extract ?? d.extract, outputDirectory: out.partial(runID), options: d.ingestOptions(asOf: day)),
             ruleSet: ruleSet, imd: try FlagsSetup.imd(IMDVersion(rawValue: d.imd)!, reference: reference),
             scores: try FlagsSetup.scores(reference: reference),
             prevalence: (try PrevalenceMeasure.load(reference: reference), practices,
@@ -97,6 +99,7 @@ public struct PipelineRun {
             throw PipelineRun.failed(error, runID: runID, root: out)
         }
         _ = clock.lap()  // ingest, flags, scores and outputs report their own seconds
+        for w in outcome.result.warnings { log(RunEvent("warning", [("message", .string(w))], level: "warning")) }
         for event in RunEvent.stages(of: outcome.manifest, outputSeconds: produced.outputSeconds) { log(event) }
         try out.publish(runID) { () throws(StratifyError) in
             try history.record(runID: runID, pipeline: d.name, asOf: day, manifest: outcome.manifest.render(),

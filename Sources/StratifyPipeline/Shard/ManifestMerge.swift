@@ -12,6 +12,7 @@ enum ManifestMerge {
     static let summed: [[String]] = [
         ["tables", "*", "rows_read"], ["tables", "*", "rows_accepted"], ["tables", "*", "rows_quarantined"],
         ["tables", "*", "bytes"], ["tables", "*", "quarantined_by_reason", "*"],
+        ["tables", "*", "quarantine_rows_left_out"], ["tables", "*", "unknown_columns_not_shown"],
         ["data_quality", "*"],
         ["flags", "population"], ["flags", "outside_population", "*"], ["flags", "data_quality", "*"],
         ["flags", "true_counts_in_population", "*"],

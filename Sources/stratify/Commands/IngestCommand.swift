@@ -47,6 +47,7 @@ enum Progress {
 /// The readable summary table printed after ingest.
 enum Summary {
     static func print(_ o: IngestRun.Outcome) {
+        for w in o.result.warnings { Terminal.err("warning: \(w)") }
         let header = "table".padding(18) + "read".leftPad(12) + "accepted".leftPad(12) + "quarantined".leftPad(13) + "  MB/s"
         var lines = [header]
         for t in o.result.tables {
@@ -86,6 +87,8 @@ enum IngestFlags {
             FlagSpec(name: "out", valueName: "dir", help: "Where to write \(writes). (required)"),
         ] + extra + [
             FlagSpec(name: "max-quarantine", valueName: "share", help: "Fail (exit 65) when a table's quarantined share is above this. (default: 0.01)"),
+            FlagSpec(name: "max-line-bytes", valueName: "n", help: "A longer line is a malformed row, skipped while streaming. (default: 1048576)"),
+            FlagSpec(name: "quarantine-cap", valueName: "n", help: "Rows each quarantine file keeps; counts stay exact. (default: 100000)"),
             FlagSpec(name: "threads", valueName: "n", help: "Parser threads. (default: all cores)"),
             FlagSpec(name: "checksum", valueName: "xxh64|sha256", help: "Checksum of each input file in the manifest. (default: xxh64)"),
             FlagSpec(name: "tokenizer", valueName: "swar|scalar", help: "CSV tokenizer; scalar is the slow reference. (default: swar)"),
@@ -100,6 +103,8 @@ enum IngestFlags {
         var options = IngestOptions(asOf: try a.day("as-of", in: spec) ?? LocalDate.today())
         if let t = try a.int("threads", in: spec, range: 1...256) { options.threads = t }
         if let q = try a.fraction("max-quarantine", in: spec) { options.quarantineThreshold = q }
+        if let n = try a.int("max-line-bytes", in: spec, range: 1024...(1 << 30)) { options.maxLineBytes = n }
+        if let n = try a.int("quarantine-cap", in: spec, range: 0...1_000_000_000) { options.quarantineCap = n }
         if let k = a.values["tokenizer"] {
             guard let kind = TokenizerKind(rawValue: k) else { throw spec.usageError("'--tokenizer' expects swar or scalar") }
             options.tokenizer = kind
