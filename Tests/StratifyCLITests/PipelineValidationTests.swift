@@ -333,3 +333,17 @@ import Testing
         }
     }
 }
+
+/// `stratify rules check` on a rule file nested 8,000 deep: a located error, not a crash.
+@Suite struct RulesCheckLimitsCLITests {
+    @Test func aRuleFileNested8000DeepIsALocatedErrorWithExit64() throws {
+        try withTemporaryDirectory("rules-deep") { dir in
+            let file = dir.appendingPathComponent("deep.rules")
+            let text = "ruleset \"t\" version \"1\"\nfield x = " + String(repeating: "(", count: 8_000) + "true" + String(repeating: ")", count: 8_000) + "\n"
+            try Data(text.utf8).write(to: file)
+            let r = try stratify(["rules", "check", file.path, "--reference", Paths.reference])
+            #expect(r.status == 64, "\(r)")
+            #expect(r.stderr.contains("deep.rules, line 2, column 75: an expression may be nested at most 64 levels"), "\(r)")
+        }
+    }
+}
