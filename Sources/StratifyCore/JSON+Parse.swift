@@ -141,6 +141,12 @@ private struct JSONParser {
             let c = bytes[i]
             i += 1
             if c == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
+            // JSON forbids raw control characters in strings (`render` escapes them); accepting
+            // them would let a tab or a line end hide inside a name that looks plain.
+            guard c >= 0x20 else {
+                i -= 1
+                throw fail("a control character inside a string; write it as an escape such as \\t")
+            }
             guard c == UInt8(ascii: "\\") else { out.append(c); continue }
             guard i < bytes.count else { break }
             let e = bytes[i]

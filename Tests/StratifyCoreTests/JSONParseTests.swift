@@ -68,3 +68,13 @@ import StratifyCore
         }
     }
 }
+
+@Suite struct JSONParseStrictnessTests {
+    @Test func aRawControlCharacterInAStringIsAnError() {
+        #expect(throws: JSON.ParseError.self) { try JSON.parse(Array("[\"a\tb\"]".utf8)) }
+    }
+
+    @Test func anEscapedControlCharacterIsRead() throws {
+        #expect(try JSON.parse(Array(#"["a\tb"]"#.utf8)) == .array([.string("a\tb")]))
+    }
+}
