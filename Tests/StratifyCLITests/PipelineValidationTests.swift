@@ -69,6 +69,11 @@ import Testing
         #expect(m?.contains("$.cohorts[1].name") == true && m?.contains("ignoring case") == true, "\(m ?? "accepted")")
     }
 
+    @Test func aCohortDefinedTwiceInAnotherCaseIsRefused() throws {
+        let m = try error(cohorts: [["name": "frail", "where": "true"], ["name": "FRAIL", "where": "true"]])
+        #expect(m == "p.json, $.cohorts[1].name: cohort 'FRAIL' is defined twice (as 'frail' at $.cohorts[0]; names are compared ignoring case)", "\(m ?? "accepted")")
+    }
+
     @Test(arguments: ["", "a/b", "a\\b", ".hidden", "nul\u{0}byte", "tab\tname", "bell\u{7}", "zero\u{200B}width", "a.csv"])
     func aNameThatIsNotAPlainFileNameIsRefused(name: String) throws {
         let m = try error(cohorts: [["name": name, "where": "true"]])

@@ -72,7 +72,7 @@ public struct PipelineDefinition: Sendable {
 
     /// Parses a definition's JSON text; `path` names it in errors. (The fuzz harness calls this
     /// with arbitrary bytes, so no input may trap.) Checks everything that needs only the file;
-    /// `validate(ruleSet:scoreFields:)` checks the rest before a run reads any row.
+    /// `validate(ruleSet:)` checks the rest before a run reads any row.
     public init(json bytes: [UInt8], path: String) throws(StratifyError) {
         self.path = path
         guard bytes.count <= PipelineDefinition.maxBytes else {
@@ -123,6 +123,9 @@ public struct PipelineDefinition: Sendable {
             // File systems may fold case, so `X_leavers` and `x` collide just as `X` and `X` do.
             let mine = PipelineDefinition.fileNames(cohort: cname).map { $0.lowercased() }
             for (j, other) in cohorts.enumerated() {
+                if other.name.lowercased() == cname.lowercased() {
+                    throw r.fail(at + ".name", "cohort '\(cname)' is defined twice (as '\(other.name)' at $.cohorts[\(j)]; names are compared ignoring case)")
+                }
                 guard let clash = PipelineDefinition.fileNames(cohort: other.name).first(where: { mine.contains($0.lowercased()) }) else { continue }
                 throw r.fail(at + ".name", "cohort '\(cname)' writes a file named like '\(clash)', which cohort '\(other.name)' ($.cohorts[\(j)]) writes; file names are compared ignoring case")
             }
