@@ -1,15 +1,32 @@
 /// Reads JSON back into `JSON`, keeping object keys in file order, so a manifest read from disk
 /// renders again exactly as it was written (Foundation's parser returns unordered dictionaries).
-/// Whole numbers become `.int`, others `.double`. Enough for files Stratify writes; not a
-/// general-purpose parser (no duplicate-key or depth limits beyond the input's size).
+/// Whole numbers become `.int`, others `.double`. Also reads pipeline definitions, which anyone
+/// with write access to `pipelines/` can edit, so nesting and size are bounded: the parser and
+/// everything that walks a `JSON` recurse once per level. Duplicate keys are kept, in order; a
+/// caller that cares refuses them.
 extension JSON {
     public struct ParseError: Error, Sendable {
         public var offset: Int
+        /// 1-based, counted in lines (LF) and in characters within the line.
+        public var line: Int
+        public var column: Int
         public var message: String
+
+        public var location: String { "line \(line), column \(column)" }
     }
 
-    public static func parse(_ bytes: [UInt8]) throws(ParseError) -> JSON {
-        var p = JSONParser(bytes: bytes)
+    /// The deepest nesting of arrays and objects `parse` accepts by default.
+    public static let maxParseDepth = 64
+
+    /// - Parameters:
+    ///   - maxDepth: arrays and objects nested deeper are refused.
+    ///   - maxBytes: longer input is refused before any of it is parsed.
+    public static func parse(_ bytes: [UInt8], maxDepth: Int = maxParseDepth, maxBytes: Int = .max) throws(ParseError) -> JSON {
+        var p = JSONParser(bytes: bytes, maxDepth: maxDepth)
+        guard bytes.count <= maxBytes else {
+            p.i = maxBytes
+            throw p.fail("the text is \(bytes.count) bytes; at most \(maxBytes) are read")
+        }
         let v = try p.value()
         p.skipSpace()
         guard p.i == bytes.count else { throw p.fail("text after the value") }
@@ -19,11 +36,27 @@ extension JSON {
 
 private struct JSONParser {
     let bytes: [UInt8]
+    let maxDepth: Int
     var i = 0
+    var depth = 0
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], maxDepth: Int) {
+        self.bytes = bytes
+        self.maxDepth = maxDepth
+    }
 
-    func fail(_ message: String) -> JSON.ParseError { JSON.ParseError(offset: i, message: message) }
+    func fail(_ message: String) -> JSON.ParseError {
+        var line = 1, column = 1
+        for b in bytes[..<min(i, bytes.count)] {
+            if b == 0x0A { line += 1; column = 1 } else if b & 0xC0 != 0x80 { column += 1 }
+        }
+        return JSON.ParseError(offset: i, line: line, column: column, message: message)
+    }
+
+    mutating func enter() throws(JSON.ParseError) {
+        depth += 1
+        guard depth <= maxDepth else { throw fail("nested more than \(maxDepth) levels deep") }
+    }
 
     mutating func skipSpace() {
         while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
@@ -41,6 +74,8 @@ private struct JSONParser {
         guard i < bytes.count else { throw fail("unexpected end") }
         switch bytes[i] {
         case UInt8(ascii: "{"):
+            try enter()
+            defer { depth -= 1 }
             i += 1
             var pairs: [(String, JSON)] = []
             skipSpace()
@@ -60,6 +95,8 @@ private struct JSONParser {
                 return .object(pairs)
             }
         case UInt8(ascii: "["):
+            try enter()
+            defer { depth -= 1 }
             i += 1
             var items: [JSON] = []
             skipSpace()
@@ -104,6 +141,12 @@ private struct JSONParser {
             let c = bytes[i]
             i += 1
             if c == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
+            // JSON forbids raw control characters in strings (`render` escapes them); accepting
+            // them would let a tab or a line end hide inside a name that looks plain.
+            guard c >= 0x20 else {
+                i -= 1
+                throw fail("a control character inside a string; write it as an escape such as \\t")
+            }
             guard c == UInt8(ascii: "\\") else { out.append(c); continue }
             guard i < bytes.count else { break }
             let e = bytes[i]

@@ -10,6 +10,18 @@ public enum ScoreStage {
     public static let fieldNames = ["efi_deficits", "efi", "efi_category", "cms_score", "cms_conditions",
                                     "priority", "priority_reason", "segment"]
 
+    static let efiCategories = ["fit", "mild", "moderate", "severe"]
+    static let priorities = ["P1", "P2", "P3", "P4"]
+    static let segments = ["red", "amber", "green"]
+
+    /// Each score field's type, and the values of the category fields, as `run` produces them:
+    /// so a pipeline's cohort expressions can be checked before any row is read.
+    public static var declaredFields: [(name: String, type: ValueType, values: [String]?)] {
+        [("efi_deficits", .int, nil), ("efi", .string, nil), ("efi_category", .string, efiCategories),
+         ("cms_score", .string, nil), ("cms_conditions", .int, nil), ("priority", .string, priorities),
+         ("priority_reason", .string, BandKernels.priorityRules.map(\.reason) + ["none"]), ("segment", .string, segments)]
+    }
+
     public static func run(_ flags: FlagResult, _ defs: ScoreDefinitions, kernel: Kernel = .simd) throws(StratifyError) -> [(String, Column)] {
         let n = flags.patients.count
         let simd = kernel == .simd
@@ -59,13 +71,13 @@ public enum ScoreStage {
             ("efi_deficits", .int((0..<n).map { applicable[$0] ? Int64(deficitCount[$0]) : Column.nullInt })),
             ("efi", formatted((0..<n).map { applicable[$0] ? ratio[$0] : nil }, decimals: defs.efiDecimals)),
             ("efi_category", .string(category.map { $0 == BandKernels.notApplicable ? -1 : Int32($0) },
-                                     table: ["fit", "mild", "moderate", "severe"])),
+                                     table: efiCategories)),
             ("cms_score", formatted(cms.map { Optional($0) }, decimals: 2)),
             ("cms_conditions", .int(cmsCount.map { Int64($0) })),
             ("priority", .string(reason.map { Int32(Int($0) < rules.count ? rules[Int($0)].priority - 1 : 3) },
-                                 table: ["P1", "P2", "P3", "P4"])),
+                                 table: priorities)),
             ("priority_reason", .string(reason.map { Int32($0) }, table: rules.map(\.reason) + ["none"])),
-            ("segment", .string(segment.map { Int32($0) }, table: ["red", "amber", "green"])),
+            ("segment", .string(segment.map { Int32($0) }, table: segments)),
         ]
     }
 

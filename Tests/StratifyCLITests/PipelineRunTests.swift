@@ -131,7 +131,7 @@ import Testing
             let r = try stratify(["run", Paths.packageRoot.appendingPathComponent("pipelines/\(name).json").path,
                                   "--extract", dir.appendingPathComponent("none").path,
                                   "--output-root", dir.appendingPathComponent("root").path],
-                                 in: Paths.packageRoot, environment: ["STRATIFY_PSEUDONYM_KEY": "a-test-key-of-some-length"])
+                                 in: Paths.packageRoot, environment: ["STRATIFY_PSEUDONYM_KEY": "a-test-key-of-some-length-at-least-32-bytes"])
             #expect(r.status == 65, "\(r)")
             #expect(r.stderr.contains("does not exist"), "\(r)")
         }

@@ -40,3 +40,41 @@ import StratifyCore
         #expect(String(decoding: w.bytes[ranges[2]], as: UTF8.self) == "2,'=formula\r\n")
     }
 }
+
+/// `JSON.parse` also reads pipeline definitions, which anyone who can edit `pipelines/` writes:
+/// bounded nesting and size, and errors that say where.
+@Suite struct JSONParseLimitsTests {
+    @Test func nestingDeeperThanTheLimitIsAnErrorNotACrash() {
+        let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+        #expect(throws: JSON.ParseError.self) { try JSON.parse(Array(deep.utf8)) }
+    }
+
+    @Test func nestingAtTheLimitParses() throws {
+        let n = JSON.maxParseDepth
+        let text = String(repeating: "[", count: n) + String(repeating: "]", count: n)
+        #expect(throws: Never.self) { try JSON.parse(Array(text.utf8)) }
+    }
+
+    @Test func textOverMaxBytesIsRefused() {
+        #expect(throws: JSON.ParseError.self) { try JSON.parse(Array("[1, 2, 3]".utf8), maxBytes: 8) }
+    }
+
+    @Test func anErrorGivesLineAndColumn() {
+        do {
+            _ = try JSON.parse(Array("{\n  \"a\": 1,\n  \"b\" 2\n}".utf8))
+            Issue.record("parsed")
+        } catch {
+            #expect(error.line == 3 && error.column == 7, "\(error.location)")
+        }
+    }
+}
+
+@Suite struct JSONParseStrictnessTests {
+    @Test func aRawControlCharacterInAStringIsAnError() {
+        #expect(throws: JSON.ParseError.self) { try JSON.parse(Array("[\"a\tb\"]".utf8)) }
+    }
+
+    @Test func anEscapedControlCharacterIsRead() throws {
+        #expect(try JSON.parse(Array(#"["a\tb"]"#.utf8)) == .array([.string("a\tb")]))
+    }
+}

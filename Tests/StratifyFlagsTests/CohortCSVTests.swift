@@ -47,14 +47,34 @@ import Testing
         let files = try csv.render(members: cohort.members(r.flags, externals: r.scores), flags: r.flags, scores: r.scores,
                                    reasons: reasons, previous: [])
         let text = String(decoding: files.all, as: UTF8.self)
-        #expect(text.contains("pseudonym,patient_id"))
         #expect(text.contains(HMACSHA256(key: key).pseudonym(Array("p2".utf8))))
         #expect(!text.contains("secret-key-material"))
     }
 
+    /// The extract's patient_id identifies a patient as surely as the NHS number, so pseudonym
+    /// mode writes neither: not as a column, not as a cell.
+    @Test func pseudonymFilesCarryNoPatientID() throws {
+        let (r, cohort, reasons) = try run()
+        let csv = CohortCSV(identifier: .pseudonym(HMACSHA256(key: Array("secret-key-material".utf8))), practices: Self.practices, keyValues: [])
+        let files = try csv.render(members: cohort.members(r.flags, externals: r.scores), flags: r.flags, scores: r.scores,
+                                   reasons: reasons, previous: [])
+        let rows = String(decoding: files.all.dropFirst(3), as: UTF8.self).components(separatedBy: "\r\n").filter { !$0.isEmpty }
+        #expect(rows[0].hasPrefix("pseudonym,practice_code,"))
+        #expect(!rows[0].contains("patient_id"))
+        let cells = rows.dropFirst().flatMap { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(!cells.contains { $0 == "p2" || $0 == "'-p1" || $0 == "-p1" })
+    }
+
     @Test func leaversAreLastRunsMembersNotOnThisOne() {
-        let bytes = CohortCSV.leavers(previous: ["a", "b", "c"], current: ["b"])
+        let bytes = CohortCSV.leavers(previous: ["a", "b", "c"], current: ["b"], identifier: .nhsNumber)
         #expect(String(decoding: bytes.dropFirst(3), as: UTF8.self) == "patient_id,status\r\na,left\r\nc,left\r\n")
+    }
+
+    @Test func pseudonymLeaversArePseudonymsNotPatientIDs() {
+        let mac = HMACSHA256(key: Array("secret-key-material".utf8))
+        let bytes = CohortCSV.leavers(previous: ["a", "b", "c"], current: ["b"], identifier: .pseudonym(mac))
+        let want = [mac.pseudonym(Array("a".utf8)), mac.pseudonym(Array("c".utf8))].sorted()
+        #expect(String(decoding: bytes.dropFirst(3), as: UTF8.self) == "pseudonym,status\r\n\(want[0]),left\r\n\(want[1]),left\r\n")
     }
 
     @Test func filesAreWrittenWithMode0600AndSafeFolderNames() throws {

@@ -31,13 +31,15 @@ public struct CohortCSV {
         self.keyValues = keyValues
     }
 
+    /// In pseudonym mode the pseudonym replaces both identifiers: the extract's patient_id is as
+    /// identifying as the NHS number to anyone holding the extract, so it never leaves the run.
     public var header: [String] {
-        let id: String
+        let ids: [String]
         switch identifier {
-        case .nhsNumber: id = "nhs_number"
-        case .pseudonym: id = "pseudonym"
+        case .nhsNumber: ids = ["nhs_number", "patient_id"]
+        case .pseudonym: ids = ["pseudonym"]
         }
-        return [id, "patient_id", "practice_code", "pcn", "neighbourhood", "age", "sex", "core20", "priority", "reasons"]
+        return ids + ["practice_code", "pcn", "neighbourhood", "age", "sex", "core20", "priority", "reasons"]
             + keyValues + ["status"]
     }
 
@@ -59,11 +61,11 @@ public struct CohortCSV {
             switch identifier {
             case .nhsNumber:
                 let nhs = flags.patients.nhsNumber[p]
-                row.append(nhs == 0 ? "" : String(nhs))
+                row += [nhs == 0 ? "" : String(nhs), id]
             case .pseudonym(let mac):
                 row.append(mac.pseudonym(flags.patients.index.key(p)))
             }
-            row += [id, practice, info?.pcnName ?? "unknown", info?.neighbourhood ?? "unknown",
+            row += [practice, info?.pcnName ?? "unknown", info?.neighbourhood ?? "unknown",
                     value(columns["age"]!, p), value(columns["sex"]!, p), value(columns["core20"]!, p),
                     value(columns["priority"]!, p),
                     reasons.indices.filter { reasonHolds[$0].contains(p) }.map { reasons[$0].label }.joined(separator: "; ")]
@@ -100,7 +102,7 @@ public struct CohortCSV {
         let files = try render(members: members, flags: flags, scores: scores, reasons: reasons, previous: previous)
         let current = members.map { String(decoding: flags.patients.index.key($0), as: UTF8.self) }
         try CohortCSV.write(cohort: cohort, directory: directory, files: files,
-                            leavers: CohortCSV.leavers(previous: previous, current: current))
+                            leavers: CohortCSV.leavers(previous: previous, current: current, identifier: identifier))
     }
 
     /// Writes one cohort's rendered files (see `write(cohort:directory:members:...)`).
@@ -124,11 +126,19 @@ public struct CohortCSV {
         return name.isEmpty || name.allSatisfy({ $0 == "_" }) ? "unknown" : name
     }
 
-    /// Patients on the last run's list who are not on this one.
-    public static func leavers(previous: Set<String>, current: [String]) -> [UInt8] {
+    /// Patients on the last run's list who are not on this one, by patient_id, or by pseudonym
+    /// (sorted by pseudonym) in pseudonym mode.
+    public static func leavers(previous: Set<String>, current: [String], identifier: Identifier) -> [UInt8] {
         var w = CSVWriter(crlf: true, byteOrderMark: true)
-        w.row(["patient_id", "status"])
-        for id in previous.subtracting(current).sorted() { w.row([id, "left"]) }
+        let left = previous.subtracting(current)
+        switch identifier {
+        case .nhsNumber:
+            w.row(["patient_id", "status"])
+            for id in left.sorted() { w.row([id, "left"]) }
+        case .pseudonym(let mac):
+            w.row(["pseudonym", "status"])
+            for p in left.map({ mac.pseudonym(Array($0.utf8)) }).sorted() { w.row([p, "left"]) }
+        }
         return w.bytes
     }
 

@@ -24,11 +24,23 @@ public struct RuleSetCompiler {
     var expressionMode = false
     /// Param values set from outside (a pipeline), replacing the rule set's own.
     var overrides: [String: Constant] = [:]
+    /// The values each external string field can take, by external index, where known.
+    var externalCategories: [Int: Set<String>] = [:]
+    /// `categories(of:)` for each value, once computed.
+    var valueCategories: [Int: Set<String>?] = [:]
+
+    /// The longest chain of values each naming the next (`let a = b + 1`, `let b = c + 1`, ...).
+    public static let maxDependencyDepth = 100
 
     public static func compile(path: String, reference: ReferenceData,
                                overrides: [String: Constant] = [:]) throws(StratifyError) -> RuleSet {
         guard FileSystem.exists(path) else {
             throw StratifyError(.usage, "rule set '\(path)' does not exist", help: "the shipped rule set is reference/rules/stratify-v1.rules")
+        }
+        // Refused before reading, so an enormous file is never held in memory.
+        if let size = FileSystem.fileSize(path), size > Int64(Parser.maxRuleSetBytes) {
+            throw StratifyError(.usage, "\(path): a rule file may be at most \(Parser.maxRuleSetBytes) bytes; this one is \(size)",
+                                help: "see docs/rules-format.md, Limits")
         }
         let bytes = try FileSystem.readAll(path)
         return try compile(source: String(decoding: bytes, as: UTF8.self), file: path, reference: reference,
@@ -63,15 +75,23 @@ public struct RuleSetCompiler {
     /// and `externals` (columns computed after the stream, such as scores), in that order of
     /// lookup. Aggregations are not allowed: the stream has already run (add a `let` to the rule
     /// set instead). Errors point at the token, as for rule sets.
+    ///
+    /// - Parameter categories: the values an external string field can take (such as
+    ///   `efi_category`'s fit, mild, moderate, severe), so that comparing it with any other
+    ///   literal is refused as a typo.
     public static func compileExpression(_ source: String, file: String, ruleSet: RuleSet,
-                                         externals: [(name: String, type: ValueType)]) throws(StratifyError) -> TypedExpr {
+                                         externals: [(name: String, type: ValueType)],
+                                         categories: [String: [String]] = [:]) throws(StratifyError) -> TypedExpr {
         var c = RuleSetCompiler(file: file, reference: try ReferenceData.unchecked(root: ""))
         c.expressionMode = true
         for (i, v) in ruleSet.values.enumerated() { c.valueIndex[v.name] = i }
         c.types = ruleSet.values.map(\.type)
         c.typed = ruleSet.values.map(\.expr)
         for (i, l) in ruleSet.lists.enumerated() { c.listIndex[l.name] = i }
-        for (i, e) in externals.enumerated() { c.externals[e.name] = (i, e.type) }
+        for (i, e) in externals.enumerated() {
+            c.externals[e.name] = (i, e.type)
+            if let values = categories[e.name] { c.externalCategories[i] = Set(values) }
+        }
         let parsed = try Parser.parseExpression(source, file: file)
         let typed = c.check(parsed)
         if !c.errors.isEmpty || typed == nil {
@@ -193,6 +213,12 @@ public struct RuleSetCompiler {
             fail(syntax.values[i].location, "cycle: \(cycle)")
             return nil
         }
+        // Each step down a chain of values recurses through the checker, so the chain is bounded
+        // like an expression's nesting (docs/rules-format.md, Limits).
+        guard visiting.count < RuleSetCompiler.maxDependencyDepth else {
+            fail(syntax.values[i].location, "'\(syntax.values[i].name)' depends on a chain of more than \(RuleSetCompiler.maxDependencyDepth) values; shorten the chain")
+            return nil
+        }
         visiting.append(i)
         defer { visiting.removeLast() }
         let decl = syntax.values[i]
@@ -272,6 +298,7 @@ public struct RuleSetCompiler {
                 guard case .constant(let c) = t, c.type == l.type || (c.type.isNumeric && l.type.isNumeric) else {
                     return mismatch(item.location, "items of 'in [...]' must be constants of the same type as the left side (\(l.type.rawValue))", t.type)
                 }
+                guard checkCategory(l, t, item.location) else { return nil }
                 constants.append(c)
             }
             return .inList(l, constants)
@@ -288,6 +315,41 @@ public struct RuleSetCompiler {
                 return nil
             }
             return function(f, args, loc)
+        }
+    }
+
+    /// Refuses comparing a category field with a literal it can never hold (`efi_category ==
+    /// 'moderat'`): the comparison would be false for everyone, and a cohort would be silently
+    /// empty.
+    mutating func checkCategory(_ field: TypedExpr, _ literal: TypedExpr, _ loc: SourceLocation) -> Bool {
+        guard case .constant(.string(let text)) = literal, let values = categories(of: field), !values.contains(text) else { return true }
+        let known = values.sorted().map { "'\($0)'" }.joined(separator: ", ")
+        fail(loc, "'\(text)' is never a value of this field; it takes \(known.isEmpty ? "no text values" : known)")
+        return false
+    }
+
+    /// The values a string expression can take when every one is spelled out (constants chosen by
+    /// `if` or `coalesce`, or an external field's declared values); nil when any may come from data.
+    mutating func categories(of e: TypedExpr) -> Set<String>? {
+        switch e {
+        case .constant(.string(let s)): return [s]
+        case .constant(.null): return []
+        case .call(.ifThenElse, let args, .string) where args.count == 3:
+            guard let a = categories(of: args[1]), let b = categories(of: args[2]) else { return nil }
+            return a.union(b)
+        case .call(.coalesce, let args, .string) where args.count == 2:
+            guard let a = categories(of: args[0]), let b = categories(of: args[1]) else { return nil }
+            return a.union(b)
+        case .value(let i, .string):
+            // Memoised: values can share branches, and each value's tree is walked once.
+            if let known = valueCategories[i] { return known }
+            guard i < typed.count, let expr = typed[i] else { return nil }
+            valueCategories[i] = .some(nil)  // a cycle (already reported) stops here
+            let found = categories(of: expr)
+            valueCategories[i] = .some(found)
+            return found
+        case .external(let i, .string): return externalCategories[i]
+        default: return nil
         }
     }
 
@@ -317,6 +379,9 @@ public struct RuleSetCompiler {
             let comparable = (l.type.isNumeric && r.type.isNumeric) || (l.type == r.type && l.type != .bloodPressure && l.type != .window)
             guard comparable else { return mismatch(loc, "'\(op)' compares a \(l.type.rawValue) with a \(r.type.rawValue)", r.type) }
             if l.type == .bool && !(op == "==" || op == "!=") { return mismatch(loc, "bools can only be compared with == or !=", l.type) }
+            if op == "==" || op == "!=" {
+                guard checkCategory(l, r, loc), checkCategory(r, l, loc) else { return nil }
+            }
             return .binary(op, l, r, .bool)
         }
     }

@@ -66,6 +66,12 @@ public struct Doctor {
                 add(.ok, "reference", "\(checked) files match the SHA-256 in \(d.reference)/manifest.json")
                 let rules = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
                 add(.ok, "rules", "\(rules.name) \(rules.version) compiles (\(rules.lists.count) code lists)")
+                do {
+                    try d.validate(ruleSet: rules)
+                    add(.ok, "pipeline", "every cohort condition, sort key and key value checks against \(rules.name)")
+                } catch {
+                    add("pipeline", error)
+                }
             }
         } catch {
             add("reference", error)

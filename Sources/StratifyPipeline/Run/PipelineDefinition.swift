@@ -56,19 +56,46 @@ public struct PipelineDefinition: Sendable {
         guard FileSystem.exists(path) else {
             throw StratifyError(.usage, "pipeline '\(path)' does not exist", help: "ship definitions live in pipelines/, e.g. pipelines/demo.json")
         }
+        // Refused before reading, so an enormous file is never held in memory.
+        if let size = FileSystem.fileSize(path), size > Int64(PipelineDefinition.maxBytes) {
+            throw StratifyError(.usage, "\(path): a pipeline definition may be at most \(PipelineDefinition.maxBytes) bytes; this one is \(size)",
+                                help: "see docs/pipelines.md, Limits")
+        }
         try self.init(json: try FileSystem.readAll(path), path: path)
     }
 
+    /// The largest definition read, in bytes: the shipped ones are under 10 KB.
+    public static let maxBytes = 1 << 20
+    /// The deepest JSON nesting read: a definition needs 4 levels.
+    public static let maxDepth = 16
+    /// The longest cohort name, in UTF-8 bytes, so that the longest file it names
+    /// (`<name>_leavers.csv`) fits the 255-byte limit of common file systems.
+    public static let maxCohortNameBytes = 255 - "_leavers.csv".utf8.count
+    /// Columns every cohort file has; a `key_values` entry may not repeat one.
+    public static let cohortBaseColumns: Set<String> = ["nhs_number", "pseudonym", "patient_id", "practice_code", "pcn", "neighbourhood",
+                                                       "age", "sex", "core20", "priority", "reasons", "status"]
+
     /// Parses a definition's JSON text; `path` names it in errors. (The fuzz harness calls this
-    /// with arbitrary bytes, so no input may trap.)
+    /// with arbitrary bytes, so no input may trap.) Checks everything that needs only the file;
+    /// `validate(ruleSet:)` checks the rest before a run reads any row.
     public init(json bytes: [UInt8], path: String) throws(StratifyError) {
         self.path = path
-        let any: Any
-        do { any = try JSONSerialization.jsonObject(with: Data(bytes)) } catch {
-            throw StratifyError(.usage, "\(path): not valid JSON (\(error.localizedDescription))", help: "check brackets, commas and quotes")
+        guard bytes.count <= PipelineDefinition.maxBytes else {
+            throw StratifyError(.usage, "\(path): a pipeline definition may be at most \(PipelineDefinition.maxBytes) bytes; this one is \(bytes.count)",
+                                help: "see docs/pipelines.md, Limits")
+        }
+        let parsed: JSON
+        do throws(JSON.ParseError) {
+            parsed = try JSON.parse(bytes, maxDepth: PipelineDefinition.maxDepth)
+        } catch {
+            throw StratifyError(.usage, "\(path), \(error.location): not valid JSON: \(error.message)",
+                                help: "check brackets, commas and quotes near that place")
+        }
+        if String(validating: bytes, as: UTF8.self) == nil {
+            throw StratifyError(.usage, "\(path): not valid UTF-8", help: "save the file as UTF-8")
         }
         let r = JSONReader(file: path)
-        let root = try r.object(any, "$")
+        let root = try r.object(parsed, "$")
         name = try r.string(root, "name", "$")
         extract = try r.string(root, "extract", "$")
         let asOfText = try r.optionalString(root, "as_of", "$") ?? "today"
@@ -85,9 +112,11 @@ public struct PipelineDefinition: Sendable {
         identifiers = i
         pseudonymKeyEnvironment = try r.optionalString(root, "pseudonym_key_env", "$") ?? "STRATIFY_PSEUDONYM_KEY"
         pseudonymKeyFile = try r.optionalString(root, "pseudonym_key_file", "$")
-        let suppression = try r.optionalObject(root, "suppression", "$") ?? [:]
+        let suppression = try r.optionalObject(root, "suppression", "$") ?? []
         suppressionThreshold = try r.optionalInt(suppression, "threshold", "$.suppression") ?? 7
         suppressionMultiple = try r.optionalInt(suppression, "multiple", "$.suppression") ?? 5
+        // A threshold of 0 would publish counts of 1 to 7 and identify patients in small practices.
+        guard suppressionThreshold >= 1 else { throw r.fail("$.suppression.threshold", "must be at least 1") }
         guard suppressionMultiple >= 1 else { throw r.fail("$.suppression.multiple", "must be at least 1") }
         outputRoot = try r.string(root, "output_root", "$")
         var cohorts: [Cohort] = []
@@ -95,10 +124,16 @@ public struct PipelineDefinition: Sendable {
             let at = "$.cohorts[\(k)]"
             let c = try r.object(item, at)
             let cname = try r.string(c, "name", at)
-            guard !cname.isEmpty, cname.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
-                throw r.fail(at + ".name", "use letters, digits, '-' and '_' only (it names files)")
+            try PipelineDefinition.checkCohortName(cname, at: at + ".name", r)
+            // File systems may fold case, so `X_leavers` and `x` collide just as `X` and `X` do.
+            let mine = PipelineDefinition.fileNames(cohort: cname).map { $0.lowercased() }
+            for (j, other) in cohorts.enumerated() {
+                if other.name.lowercased() == cname.lowercased() {
+                    throw r.fail(at + ".name", "cohort '\(cname)' is defined twice (as '\(other.name)' at $.cohorts[\(j)]; names are compared ignoring case)")
+                }
+                guard let clash = PipelineDefinition.fileNames(cohort: other.name).first(where: { mine.contains($0.lowercased()) }) else { continue }
+                throw r.fail(at + ".name", "cohort '\(cname)' writes a file named like '\(clash)', which cohort '\(other.name)' ($.cohorts[\(j)]) writes; file names are compared ignoring case")
             }
-            if cohorts.contains(where: { $0.name == cname }) { throw r.fail(at + ".name", "cohort '\(cname)' is defined twice") }
             var reasons: [Reason] = []
             for (j, reason) in (try r.optionalArray(c, "reasons", at) ?? []).enumerated() {
                 let o = try r.object(reason, "\(at).reasons[\(j)]")
@@ -110,9 +145,16 @@ public struct PipelineDefinition: Sendable {
                 order.append(SortKey(expression: try r.string(o, "expr", "\(at).order_by[\(j)]"),
                                      descending: try r.optionalBool(o, "descending", "\(at).order_by[\(j)]") ?? false))
             }
-            let keys = try (r.optionalArray(c, "key_values", at) ?? []).enumerated().map { (j, v) throws(StratifyError) in
-                guard let s = v as? String else { throw r.fail("\(at).key_values[\(j)]", "expected a field name in quotes") }
-                return s
+            var keys: [String] = []
+            for (j, v) in (try r.optionalArray(c, "key_values", at) ?? []).enumerated() {
+                guard case .string(let s) = v else { throw r.fail("\(at).key_values[\(j)]", "expected a field name in quotes") }
+                // A repeated column makes a CSV whose header names one column twice, which
+                // spreadsheets and loaders read differently.
+                if PipelineDefinition.cohortBaseColumns.contains(s) {
+                    throw r.fail("\(at).key_values[\(j)]", "'\(s)' is already a column of every cohort file; remove it from key_values")
+                }
+                if keys.contains(s) { throw r.fail("\(at).key_values[\(j)]", "'\(s)' is listed twice") }
+                keys.append(s)
             }
             cohorts.append(Cohort(name: cname, condition: try r.string(c, "where", at), reasons: reasons, orderBy: order, keyValues: keys))
         }
@@ -120,7 +162,7 @@ public struct PipelineDefinition: Sendable {
         outputs = Set(PipelineDefinition.outputNames)
         if let list = try r.optionalArray(root, "outputs", "$") {
             outputs = Set(try list.enumerated().map { (j, o) throws(StratifyError) in
-                guard let name = o as? String, PipelineDefinition.outputNames.contains(name) else {
+                guard case .string(let name) = o, PipelineDefinition.outputNames.contains(name) else {
                     throw r.fail("$.outputs[\(j)]", "expected one of \(PipelineDefinition.outputNames.joined(separator: ", "))")
                 }
                 return name
@@ -128,7 +170,7 @@ public struct PipelineDefinition: Sendable {
         }
         if let groups = try r.optionalArray(root, "plus_groups", "$") {
             plusGroups = try groups.enumerated().map { (j, g) throws(StratifyError) in
-                guard let name = g as? String, PipelineDefinition.plusGroupNames.contains(name) else {
+                guard case .string(let name) = g, PipelineDefinition.plusGroupNames.contains(name) else {
                     throw r.fail("$.plus_groups[\(j)]", "expected one of \(PipelineDefinition.plusGroupNames.joined(separator: ", "))")
                 }
                 return name
@@ -136,8 +178,28 @@ public struct PipelineDefinition: Sendable {
         }
         failOnEmptyTable = try r.optionalBool(root, "fail_on_empty_table", "$") ?? false
         requireMedications = try r.optionalBool(root, "require_medications", "$") ?? false
-        if let unknown = root.keys.sorted().first(where: { !PipelineDefinition.keys.contains($0) }) {
+        if let unknown = root.map(\.0).sorted().first(where: { !PipelineDefinition.keys.contains($0) }) {
             throw r.fail("$.\(unknown)", "unknown setting; known settings are \(PipelineDefinition.keys.sorted().joined(separator: ", "))")
+        }
+    }
+
+    /// The files a cohort writes in `cohorts/` and in each neighbourhood's folder.
+    static func fileNames(cohort: String) -> [String] { ["\(cohort).csv", "\(cohort)_leavers.csv"] }
+
+    /// A cohort's name becomes file names, so it must be one safe, unambiguous path component on
+    /// every file system the outputs may be copied to.
+    static func checkCohortName(_ name: String, at path: String, _ r: JSONReader) throws(StratifyError) {
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }),
+              name.unicodeScalars.allSatisfy({ $0.properties.generalCategory != .control && $0.properties.generalCategory != .format }) else {
+            throw r.fail(path, "use letters, digits, '-' and '_' only (it names files)")
+        }
+        // Two spellings of one name (é as one code point or as e + accent) look identical but are
+        // different files on Linux and the same file on macOS.
+        guard Array(name.precomposedStringWithCanonicalMapping.utf8) == Array(name.utf8) else {
+            throw r.fail(path, "is not in Unicode normal form C (an accent is stored as a separate character); retype it")
+        }
+        guard name.utf8.count <= maxCohortNameBytes else {
+            throw r.fail(path, "is \(name.utf8.count) bytes long; at most \(maxCohortNameBytes) fit in a file name with '_leavers.csv'")
         }
     }
 
@@ -148,54 +210,59 @@ public struct PipelineDefinition: Sendable {
 
 /// Typed reads from parsed JSON with JSON-path errors.
 struct JSONReader {
+    typealias Object = [(String, JSON)]
     let file: String
 
     func fail(_ path: String, _ message: String) -> StratifyError {
         StratifyError(.usage, "\(file), \(path): \(message)", help: "see docs/pipelines.md")
     }
 
-    func object(_ v: Any, _ path: String) throws(StratifyError) -> [String: Any] {
-        guard let o = v as? [String: Any] else { throw fail(path, "expected an object { ... }") }
+    /// An object, refusing a key written twice: JSON readers disagree on which one wins.
+    func object(_ v: JSON, _ path: String) throws(StratifyError) -> Object {
+        guard case .object(let o) = v else { throw fail(path, "expected an object { ... }") }
+        var seen: Set<String> = []
+        for (k, _) in o where !seen.insert(k).inserted { throw fail("\(path).\(k)", "is given twice") }
         return o
     }
 
-    func string(_ o: [String: Any], _ key: String, _ path: String) throws(StratifyError) -> String {
-        guard let v = o[key] else { throw fail("\(path).\(key)", "is required") }
-        guard let s = v as? String else { throw fail("\(path).\(key)", "expected a string in quotes") }
+    func value(_ o: Object, _ key: String) -> JSON? { o.first(where: { $0.0 == key })?.1 }
+
+    func string(_ o: Object, _ key: String, _ path: String) throws(StratifyError) -> String {
+        guard let v = value(o, key) else { throw fail("\(path).\(key)", "is required") }
+        guard case .string(let s) = v else { throw fail("\(path).\(key)", "expected a string in quotes") }
         return s
     }
 
-    func optionalString(_ o: [String: Any], _ key: String, _ path: String) throws(StratifyError) -> String? {
-        guard let v = o[key] else { return nil }
-        guard let s = v as? String else { throw fail("\(path).\(key)", "expected a string in quotes") }
-        return s
+    func optionalString(_ o: Object, _ key: String, _ path: String) throws(StratifyError) -> String? {
+        guard value(o, key) != nil else { return nil }
+        return try string(o, key, path)
     }
 
-    func optionalInt(_ o: [String: Any], _ key: String, _ path: String) throws(StratifyError) -> Int? {
-        guard let v = o[key] else { return nil }
-        guard let n = v as? Int else { throw fail("\(path).\(key)", "expected a whole number") }
+    func optionalInt(_ o: Object, _ key: String, _ path: String) throws(StratifyError) -> Int? {
+        guard let v = value(o, key) else { return nil }
+        guard case .int(let n) = v else { throw fail("\(path).\(key)", "expected a whole number") }
         return n
     }
 
-    func optionalBool(_ o: [String: Any], _ key: String, _ path: String) throws(StratifyError) -> Bool? {
-        guard let v = o[key] else { return nil }
-        guard let b = v as? Bool else { throw fail("\(path).\(key)", "expected true or false") }
+    func optionalBool(_ o: Object, _ key: String, _ path: String) throws(StratifyError) -> Bool? {
+        guard let v = value(o, key) else { return nil }
+        guard case .bool(let b) = v else { throw fail("\(path).\(key)", "expected true or false") }
         return b
     }
 
-    func optionalObject(_ o: [String: Any], _ key: String, _ path: String) throws(StratifyError) -> [String: Any]? {
-        guard let v = o[key] else { return nil }
+    func optionalObject(_ o: Object, _ key: String, _ path: String) throws(StratifyError) -> Object? {
+        guard let v = value(o, key) else { return nil }
         return try object(v, "\(path).\(key)")
     }
 
-    func array(_ o: [String: Any], _ key: String, _ path: String) throws(StratifyError) -> [Any] {
-        guard let v = o[key] else { throw fail("\(path).\(key)", "is required") }
-        guard let a = v as? [Any] else { throw fail("\(path).\(key)", "expected a list [ ... ]") }
+    func array(_ o: Object, _ key: String, _ path: String) throws(StratifyError) -> [JSON] {
+        guard let v = value(o, key) else { throw fail("\(path).\(key)", "is required") }
+        guard case .array(let a) = v else { throw fail("\(path).\(key)", "expected a list [ ... ]") }
         return a
     }
 
-    func optionalArray(_ o: [String: Any], _ key: String, _ path: String) throws(StratifyError) -> [Any]? {
-        guard o[key] != nil else { return nil }
+    func optionalArray(_ o: Object, _ key: String, _ path: String) throws(StratifyError) -> [JSON]? {
+        guard value(o, key) != nil else { return nil }
         return try array(o, key, path)
     }
 }

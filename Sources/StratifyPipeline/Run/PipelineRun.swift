@@ -49,6 +49,7 @@ public struct PipelineRun {
         let reference = try ReferenceData(root: d.reference)
         let verified = try ReferenceIntegrity(reference: reference).verify()
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
+        try d.validate(ruleSet: ruleSet)
         let practices = try PracticeTable(path: reference.practicesPath)
         let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let identifier = try PseudonymKey.identifier(for: d)

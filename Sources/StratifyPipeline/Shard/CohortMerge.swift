@@ -24,7 +24,7 @@ enum CohortMerge {
         var ids: [String]
     }
 
-    static func merge(_ cohort: PipelineDefinition.Cohort, shards: [Shard]) throws(StratifyError) -> Merged {
+    static func merge(_ cohort: PipelineDefinition.Cohort, shards: [Shard], identifier: CohortCSV.Identifier) throws(StratifyError) -> Merged {
         var header: [UInt8]?
         var entries: [(keys: [CohortSortKey], id: String, neighbourhood: String, bytes: [UInt8])] = []
         var leavers = Set<String>()
@@ -64,7 +64,7 @@ enum CohortMerge {
         let ids = entries.map(\.id)
         let files = CohortCSV.assemble(header: header ?? [], rows: entries.map { ($0.neighbourhood, $0.bytes) })
         let stillLeft = leavers.subtracting(ids)
-        return Merged(files: files, leavers: CohortCSV.leavers(previous: leavers, current: ids),
+        return Merged(files: files, leavers: CohortCSV.leavers(previous: leavers, current: ids, identifier: identifier),
                       section: CohortStage.section(neighbourhoods: entries.map(\.neighbourhood), continuing: continuing,
                                                    leavers: stillLeft.count),
                       ids: ids)

@@ -69,6 +69,8 @@ public struct ShardMerge {
         let out = OutputRoot(path: root)
         // Written under runs/.partial-<id>/ and published like a run (OutputRoot).
         let runDirectory = out.partial(runID)
+        // Leavers are written here, so pseudonym mode needs its key, before the lock is taken.
+        let identifier = try PseudonymKey.identifier(for: d)
         let (lock, warnings, history) = try PipelineRun.claim(out)
         defer { lock.release() }
         try FileSystem.makeDirectories(runDirectory, mode: 0o700)
@@ -83,7 +85,7 @@ public struct ShardMerge {
             if d.outputs.contains("cohorts") {
                 let shards = inputs.map { CohortMerge.Shard(label: $0.root, runDirectory: $0.runDirectory, file: $0.file) }
                 for c in d.cohorts {
-                    let m = try CohortMerge.merge(c, shards: shards)
+                    let m = try CohortMerge.merge(c, shards: shards, identifier: identifier)
                     try CohortCSV.write(cohort: c.name, directory: runDirectory + "/cohorts", files: m.files, leavers: m.leavers)
                     sections.append((c.name, m.section))
                     members.append((c.name, m.ids))

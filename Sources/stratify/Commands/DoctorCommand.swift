@@ -14,7 +14,8 @@ enum DoctorCommand {
             .quiet,
         ])
 
-    /// Exit 0 when nothing is wrong (warnings allowed), 1 when a run would fail.
+    /// Exit 0 when nothing is wrong (warnings allowed); 64 when the pipeline definition itself is
+    /// wrong, as `run` exits for the same definition; 1 when anything else would stop a run.
     static func run(_ args: [String]) throws(StratifyError) {
         let a = try spec.parse(args)
         if a.help { Terminal.out(spec.help); return }
@@ -26,6 +27,10 @@ enum DoctorCommand {
             if f.status == .ok { Terminal.out(line) } else { Terminal.err(line) }
         }
         let problems = findings.filter { $0.status == .problem }.count
+        if findings.contains(where: { $0.status == .problem && $0.subject == "pipeline" }) {
+            throw StratifyError(.usage, "the pipeline definition is not valid; \(problems) problem(s) would stop a run",
+                                help: "fix the lines marked 'problem' above, then run stratify doctor again")
+        }
         if problems > 0 {
             throw StratifyError(.runFailed, "\(problems) problem(s) would stop a run", help: "fix the lines marked 'problem' above, then run stratify doctor again")
         }
