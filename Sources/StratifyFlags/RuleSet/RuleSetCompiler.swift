@@ -30,7 +30,7 @@ public struct RuleSetCompiler {
         guard FileSystem.exists(path) else {
             throw StratifyError(.usage, "rule set '\(path)' does not exist", help: "the shipped rule set is reference/rules/stratify-v1.rules")
         }
-        let bytes = try FileSystem.readAll(path)
+        let bytes = try VerifiedFiles.read(path)
         return try compile(source: String(decoding: bytes, as: UTF8.self), file: path, reference: reference,
                            sha256: SHA256.hex(SHA256.hash(bytes)), overrides: overrides)
     }

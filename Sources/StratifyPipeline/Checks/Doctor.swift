@@ -50,9 +50,7 @@ public struct Doctor {
         if let r = referenceOverride { d.reference = r }
 
         // Reference data: present, unchanged, private, and a rule set that compiles.
-        if FileSystem.isWorldWritable(d.reference) {
-            add(.problem, "reference", "'\(d.reference)' is writable by every user", fix: "chmod o-w '\(d.reference)'")
-        }
+        do { try SafetyChecks.refuseWritableReference(d.reference) } catch { add("reference", error) }
         do {
             let reference = try ReferenceData(root: d.reference)
             let (checked, problems) = try ReferenceIntegrity(reference: reference).problems(includeScripts: true)
@@ -103,9 +101,7 @@ public struct Doctor {
         if existing != rootPath {
             add(.ok, "'\(rootPath)' does not exist yet; the first run creates it under '\(existing)'")
         }
-        if FileSystem.isWorldWritable(rootPath) {
-            add(.problem, "'\(rootPath)' is writable by every user", fix: "chmod o-w '\(rootPath)'")
-        }
+        do { try SafetyChecks.refuseWritableOutputRoot(rootPath) } catch { add(.problem, error.message, fix: error.help) }
         if !FileSystem.isWritable(existing) {
             add(.problem, "'\(existing)' is not writable by this user", fix: "run as the pipeline's service user, or fix the folder's owner")
         }
@@ -116,6 +112,7 @@ public struct Doctor {
         }
         guard FileSystem.isDirectory(rootPath) else { return findings }
         let root = OutputRoot(path: rootPath)
+        do { try root.refuseLinks() } catch { add(.problem, error.message, fix: error.help) }
         let partials = FileSystem.list(root.runs).filter { $0.hasPrefix(OutputRoot.partialPrefix) }
         if !partials.isEmpty {
             add(.warning, "\(partials.count) unfinished run folder(s) from a killed run", fix: "nothing to do: the next run completes or removes them")
@@ -123,7 +120,7 @@ public struct Doctor {
         if FileSystem.exists(root.history) {
             if let problem = RunHistory.check(path: root.history) {
                 add(.problem, "run history '\(root.history)': \(problem)",
-                    fix: "move it aside (mv history.sqlite history.sqlite.broken); the next run starts a new history and past run folders are kept")
+                    fix: "restore history.sqlite from a backup (a run refuses a damaged or lost history; --new-history starts a new one on purpose)")
             } else {
                 add(.ok, "run history '\(root.history)' passes SQLite's integrity check")
             }

@@ -20,6 +20,7 @@ enum FlagsCommand {
         let imdText = a.values["imd"] ?? "2019"
         guard let imdVersion = IMDVersion(rawValue: imdText) else { throw spec.usageError("'--imd' expects 2019 or 2025") }
         let reference = try ReferenceLocator.locate(a.values["reference"])
+        try SafetyChecks.refuseWritableReference(reference.root)
         let run = FlagsRun(ingest: IngestRun(extractDirectory: a.positionals[0], outputDirectory: out, options: options),
                            ruleSet: try FlagsSetup.ruleSet(a.values["rules"], reference: reference),
                            imd: try FlagsSetup.imd(imdVersion, reference: reference),
