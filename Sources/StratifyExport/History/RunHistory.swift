@@ -132,6 +132,8 @@ public final class RunHistory {
     /// process is fine and must never be thrown away over it.
     func failure(_ rc: Int32, _ message: String) -> StratifyError {
         let primary = rc & 0xff
+        // The busy handler gives up at once on SIGTERM/SIGINT/SIGHUP: report the interruption.
+        do { try Interruption.check() } catch { return error }
         if primary == SQLITE_BUSY || primary == SQLITE_LOCKED {
             return StratifyError(.runFailed, "run history '\(path)' is locked by another process (a reader such as sqlite3 or a report tool) and stayed locked for \(Int(RunHistory.busyTries) / 20) s",
                                  help: "close the other program's open transaction on it, then run again; the history itself is fine")
