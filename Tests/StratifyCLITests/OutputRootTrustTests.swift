@@ -188,6 +188,18 @@ import Glibc
         }
     }
 
+    @Test func doctorReportsAMissingHistoryBesidePublishedRuns() throws {
+        try withTemporaryDirectory("history-missing-doctor") { dir in
+            let f = try RunFixture(dir)
+            #expect(try f.run().status == 0)
+            try FileManager.default.removeItem(at: f.root.appendingPathComponent("history.sqlite"))
+            removeJournals(f)
+            let r = try stratify(["doctor", "--pipeline", f.file])
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains("missing or empty but the output root has published runs"), "\(r)")
+        }
+    }
+
     @Test func newHistoryStartsAHistoryOnPurpose() throws {
         try withTemporaryDirectory("history-new") { dir in
             let f = try RunFixture(dir)

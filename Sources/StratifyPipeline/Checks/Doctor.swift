@@ -46,6 +46,9 @@ public struct Doctor {
             return findings
         }
         add(.ok, "pipeline", "\(pipelinePath) is a valid definition (\(definition.cohorts.count) cohorts)")
+        if let asOf = definition.asOf, asOf > LocalDate.today() {
+            add(.problem, "pipeline", "as_of \(asOf) is after today", fix: "a run refuses it unless given --allow-future-as-of; check the date")
+        }
         var d = definition
         if let r = referenceOverride { d.reference = r }
 
@@ -117,7 +120,11 @@ public struct Doctor {
         if !partials.isEmpty {
             add(.warning, "\(partials.count) unfinished run folder(s) from a killed run", fix: "nothing to do: the next run completes or removes them")
         }
-        if FileSystem.exists(root.history) {
+        let historySize = FileSystem.entryKind(root.history) == .file ? FileSystem.fileSize(root.history) : nil
+        if root.hasPublishedRuns && (historySize ?? 0) == 0 {
+            add(.problem, "run history '\(root.history)' is missing or empty but the output root has published runs",
+                fix: "restore history.sqlite from a backup; run once with --new-history only if a new history is intended")
+        } else if FileSystem.exists(root.history) {
             if let problem = RunHistory.check(path: root.history) {
                 add(.problem, "run history '\(root.history)': \(problem)",
                     fix: "restore history.sqlite from a backup (a run refuses a damaged or lost history; --new-history starts a new one on purpose)")

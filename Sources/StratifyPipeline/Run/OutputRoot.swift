@@ -69,12 +69,12 @@ struct OutputRoot {
         }
     }
 
-    /// Published runs exist beside the history: a folder in runs/ that is not a partial one, or
-    /// a `latest` file. An empty or missing history then means it was lost, not that this is the
+    /// Published runs exist beside the history: an entry in runs/ that is not hidden (partial
+    /// folders are `.partial-*`), or a `latest` file. An empty or missing history then means it was lost, not that this is the
     /// first run.
     var hasPublishedRuns: Bool {
         FileSystem.entryKind(latest) != .missing
-            || FileSystem.list(runs).contains { !$0.hasPrefix(OutputRoot.partialPrefix) }
+            || FileSystem.list(runs).contains { !$0.hasPrefix(".") }
     }
 
     /// Under the lock, before a new run: completes or removes what a killed run left. Returns
