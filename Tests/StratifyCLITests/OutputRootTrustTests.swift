@@ -127,6 +127,19 @@ import Glibc
         }
     }
 
+    @Test func aWorldWritableOutFolderIsRefusedByFlags() throws {
+        try withTemporaryDirectory("writable-out-flags") { dir in
+            let out = dir.appendingPathComponent("out")
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            #expect(chmod(out.path, 0o1777) == 0)
+            let r = try stratify(["flags", Paths.golden.appendingPathComponent("small-extract").path, "--as-of", "2025-03-31",
+                                  "--out", out.path, "--max-quarantine", "1", "--reference", Paths.reference])
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains("writable by other users"), "\(r)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: out.path).isEmpty)
+        }
+    }
+
     @Test(arguments: ["", "  "])
     func anEmptyOutputRootIsRejectedAtValidation(root: String) throws {
         try withTemporaryDirectory("empty-root") { dir in
