@@ -57,12 +57,12 @@ public struct PipelineRun {
 
         // Everything that can be checked before any patient row is read.
         try SafetyChecks.refuseWritableReference(d.reference)
-        // Inputs must be regular files, checked without blocking, before the lock is taken.
-        _ = try ExtractFiles(directory: extract ?? d.extract)
         let reference = try ReferenceData(root: d.reference)
         let verified = try ReferenceIntegrity(reference: reference).verify()
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
         try d.validate(ruleSet: ruleSet)
+        // Inputs must be regular files, checked without blocking, before the lock is taken.
+        _ = try ExtractFiles(directory: extract ?? d.extract)
         let practices = try PracticeTable(path: reference.practicesPath)
         let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let identifier = try PseudonymKey.identifier(for: d)
