@@ -1,4 +1,3 @@
-import CSQLite
 import Foundation
 import Testing
 #if canImport(Glibc)
@@ -70,19 +69,17 @@ import Glibc
         try withTemporaryDirectory("signal-wait") { dir in
             let f = try RunFixture(dir)
             #expect(try f.run().status == 0)
-            var db: OpaquePointer?
-            #expect(sqlite3_open(f.root.appendingPathComponent("history.sqlite").path, &db) == SQLITE_OK)
-            defer { sqlite3_close(db) }
-            #expect(sqlite3_exec(db, "BEGIN EXCLUSIVE", nil, nil, nil) == SQLITE_OK)
-            sleep(1)
-            let p = try start(f, [])
-            // The run writes its pid into the lock once it holds it; then it opens the history and waits.
-            let lock = f.root.appendingPathComponent(".lock")
-            wait(for: p) { (try? String(contentsOf: lock, encoding: .utf8))?.hasPrefix("\(p.processIdentifier)") == true }
-            #expect(p.isRunning, "the run was waiting when signalled")
-            kill(p.processIdentifier, SIGTERM)
-            p.waitUntilExit()
-            sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
+            let p = try f.withHistoryHeldExclusively {
+                sleep(1)
+                let p = try start(f, [])
+                // The run writes its pid into the lock once it holds it; then it opens the history and waits.
+                let lock = f.root.appendingPathComponent(".lock")
+                wait(for: p) { (try? String(contentsOf: lock, encoding: .utf8))?.hasPrefix("\(p.processIdentifier)") == true }
+                #expect(p.isRunning, "the run was waiting when signalled")
+                kill(p.processIdentifier, SIGTERM)
+                p.waitUntilExit()
+                return p
+            }
             #expect(p.terminationStatus == 143)
             #expect(lockIsFree(f))
             #expect(try f.runs().count == 1)

@@ -251,12 +251,7 @@ import Glibc
         try withTemporaryDirectory("history-locked") { dir in
             let f = try RunFixture(dir)
             #expect(try f.run().status == 0)
-            var db: OpaquePointer?
-            #expect(sqlite3_open(f.root.appendingPathComponent("history.sqlite").path, &db) == SQLITE_OK)
-            defer { sqlite3_close(db) }
-            #expect(sqlite3_exec(db, "BEGIN EXCLUSIVE", nil, nil, nil) == SQLITE_OK)
-            let r = try f.run()
-            sqlite3_exec(db, "ROLLBACK", nil, nil, nil)
+            let r = try f.withHistoryHeldExclusively { try f.run() }
             #expect(r.status == 1, "\(r)")
             #expect(r.stderr.contains("locked by another process"), "\(r)")
             for word in ["move it aside", "delete", "remove", "rm "] { #expect(!r.stderr.contains(word), "\(r)") }
@@ -368,5 +363,18 @@ func checkpoint(_ path: String) {
             #expect(kept.last?.hasPrefix("seq00000011-") == true, "the new failure is kept: \(kept)")
             #expect(!kept.contains { $0.hasPrefix("seq00000001-") }, "the oldest is removed: \(kept)")
         }
+    }
+}
+
+extension RunFixture {
+    /// Runs `body` while another connection holds the history in an exclusive transaction, as a
+    /// reader or a backup tool might.
+    func withHistoryHeldExclusively<T>(_ body: () throws -> T) throws -> T {
+        var db: OpaquePointer?
+        #expect(sqlite3_open(root.appendingPathComponent("history.sqlite").path, &db) == SQLITE_OK)
+        defer { sqlite3_close(db) }
+        #expect(sqlite3_exec(db, "BEGIN EXCLUSIVE", nil, nil, nil) == SQLITE_OK)
+        defer { sqlite3_exec(db, "ROLLBACK", nil, nil, nil) }
+        return try body()
     }
 }

@@ -71,14 +71,9 @@ public struct PipelineRun {
         defer { lock.release() }
         var warnings = claimWarnings
         for w in warnings { log(RunEvent("warning", [("message", .string(w))], level: "warning")) }
-        // Time goes forwards: `latest` only ever moves to a later or equal as-of date.
-        var movesLatest = true
-        if let newest = try history.latestAsOf(), day < newest {
-            guard backfill else {
-                throw StratifyError(.usage, "the as-of date \(day) is earlier than the latest published run's (\(newest))",
-                                    help: "to add a run for an earlier date without moving latest, run again with --backfill; otherwise check --as-of")
-            }
-            movesLatest = false
+        let newest = try PipelineRun.backfilling(history: history, asOf: day, backfill: backfill, what: "the as-of date")
+        let movesLatest = newest == nil
+        if let newest {
             let w = "backfill: run \(runID) as of \(day) is recorded in the history; latest stays on the run as of \(newest)"
             warnings.append(w)
             log(RunEvent("warning", [("message", .string(w))], level: "warning"))
@@ -144,6 +139,18 @@ public struct PipelineRun {
                                       ("seconds", .double(MonotonicClock.seconds(since: t0))),
                                       ("peak_rss_bytes", .int(ProcessInfoLite.peakRSS))]))
         return Result(runDirectory: out.run(runID), outcome: outcome, warnings: warnings)
+    }
+
+    /// Time goes forwards: `latest` only ever moves to a later or equal as-of date. Returns the
+    /// latest published as-of date when this run is earlier (a backfill, which must be asked for
+    /// and leaves `latest` alone), nil when the run moves `latest`.
+    static func backfilling(history: RunHistory, asOf: Day, backfill: Bool, what: String) throws(StratifyError) -> Day? {
+        guard let newest = try history.latestAsOf(), asOf < newest else { return nil }
+        guard backfill else {
+            throw StratifyError(.usage, "\(what) \(asOf) is earlier than the latest published run's (\(newest))",
+                                help: "to add a run for an earlier date without moving latest, run again with --backfill; otherwise check --as-of")
+        }
+        return newest
     }
 
     /// Takes the output root's lock, opens its history and completes or removes what a killed

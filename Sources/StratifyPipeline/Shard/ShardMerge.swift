@@ -77,15 +77,7 @@ public struct ShardMerge {
         let identifier = try PseudonymKey.identifier(for: d)
         let (lock, warnings, history) = try PipelineRun.claim(out)
         defer { lock.release() }
-        // Time goes forwards here too: `latest` never moves to an earlier as-of date.
-        var movesLatest = true
-        if let newest = try history.latestAsOf(), asOf < newest {
-            guard backfill else {
-                throw StratifyError(.usage, "the shards' as-of date \(asOf) is earlier than the latest published run's (\(newest))",
-                                    help: "to add a merged run for an earlier date without moving latest, run again with --backfill")
-            }
-            movesLatest = false
-        }
+        let movesLatest = try PipelineRun.backfilling(history: history, asOf: asOf, backfill: backfill, what: "the shards' as-of date") == nil
         try FileSystem.makeDirectories(runDirectory, mode: 0o700)
         do {
             let prevalence = Prevalence(merging: inputs.map(\.file.prevalence), measures: measures)
