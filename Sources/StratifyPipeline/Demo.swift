@@ -20,10 +20,12 @@ public struct Demo {
 
     public var patients = Demo.defaultPatients
     public var root = "output/demo"
-    public var pipeline = "pipelines/demo.json"
+    public static let defaultPipeline = "pipelines/demo.json"
+    public var pipeline = Demo.defaultPipeline
     /// The demo extract's histories lead up to 2026-03-31; a later date shows the next run.
     public var asOf = SynthOptions.defaultAsOf
     public var reference: ReferenceData
+    public var runID = PipelineRun.newRunID()
 
     public init(reference: ReferenceData) { self.reference = reference }
 
@@ -39,7 +41,8 @@ public struct Demo {
     public func run(progress: (IngestProgress) -> Void, log: (RunEvent) -> Void = { _ in }) throws(StratifyError) -> PipelineRun.Result {
         var definition = try PipelineDefinition(path: pipeline)
         definition.reference = reference.root
-        return try PipelineRun(definition: definition, asOf: asOf, extract: extractDirectory,
-                               outputRoot: root).run(progress: progress, log: log)
+        var run = PipelineRun(definition: definition, asOf: asOf, extract: extractDirectory, outputRoot: root)
+        run.runID = runID
+        return try run.run(progress: progress, log: log)
     }
 }
