@@ -11,12 +11,14 @@ public enum ReferenceLocator {
     }
 }
 
-/// `stratify demo`: synthesizes a 50,000-patient extract under `output/demo/extract` and runs
+/// `stratify demo`: synthesizes a 50,000-patient extract (real-sized practices) under `output/demo/extract` and runs
 /// `pipelines/demo.json` on it: ingest, flags, scores, prevalence, cohorts and the report, into
 /// `output/demo/runs/<run id>/` (`output/demo/latest` names the run).
 public struct Demo {
     public static let defaultPatients = 50_000
     public static let seed: UInt64 = 20_260_331
+    /// Real-sized practices: 50,000 patients in 7 practices of 5,000–10,000 (docs/synth.md).
+    public static let listSize = 7_500
 
     public var patients = Demo.defaultPatients
     public var root = "output/demo"
@@ -34,6 +36,7 @@ public struct Demo {
     public func synthesize(progress: (Int, Int) -> Void) throws(StratifyError) -> SyntheticExtract.Summary {
         var options = SynthOptions(patients: patients, seed: Demo.seed, outputDirectory: extractDirectory)
         options.defectRate = 0.001
+        options.listSize = Demo.listSize
         return try SyntheticExtract(options: options, reference: reference).write(progress: progress)
     }
 

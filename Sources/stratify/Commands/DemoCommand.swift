@@ -4,7 +4,7 @@ import StratifyPipeline
 enum DemoCommand {
     static let spec = CommandSpec(
         name: "demo",
-        overview: "Synthesize a 50,000-patient extract under output/demo/ and run pipelines/demo.json on it.",
+        overview: "Synthesize a 50,000-patient extract (7 practices of 5,000-10,000 patients) under output/demo/ and run pipelines/demo.json on it.",
         positionals: [],
         flags: [
             FlagSpec(name: "patients", valueName: "n", help: "Number of synthetic patients. (default: 50000)"),
