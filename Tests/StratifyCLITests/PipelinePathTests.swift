@@ -111,4 +111,14 @@ struct PipelinePathTests {
             #expect(r.status == 0, "\(r)")
         }
     }
+
+    @Test func doctorHonoursStratifyReference() throws {
+        try withTemporaryDirectory("paths-doctor") { dir in
+            let f = try RunFixture(dir)
+            let missing = dir.appendingPathComponent("no-such-reference").path
+            let r = try stratify(["doctor", "--pipeline", f.file], environment: ["STRATIFY_REFERENCE": missing])
+            #expect(r.status == 1, "\(r)")
+            #expect(r.stderr.contains(missing), "\(r)")
+        }
+    }
 }
