@@ -11,19 +11,23 @@ public enum ReferenceLocator {
     }
 }
 
-/// `stratify demo`: synthesizes a 50,000-patient extract under `output/demo/extract` and runs
+/// `stratify demo`: synthesizes a 50,000-patient extract (real-sized practices) under `output/demo/extract` and runs
 /// `pipelines/demo.json` on it: ingest, flags, scores, prevalence, cohorts and the report, into
 /// `output/demo/runs/<run id>/` (`output/demo/latest` names the run).
 public struct Demo {
     public static let defaultPatients = 50_000
     public static let seed: UInt64 = 20_260_331
+    /// Real-sized practices: 50,000 patients in 7 practices of 5,000–10,000 (docs/synth.md).
+    public static let listSize = 7_500
 
     public var patients = Demo.defaultPatients
     public var root = "output/demo"
-    public var pipeline = "pipelines/demo.json"
+    public static let defaultPipeline = "pipelines/demo.json"
+    public var pipeline = Demo.defaultPipeline
     /// The demo extract's histories lead up to 2026-03-31; a later date shows the next run.
     public var asOf = SynthOptions.defaultAsOf
     public var reference: ReferenceData
+    public var runID = PipelineRun.newRunID()
 
     public init(reference: ReferenceData) { self.reference = reference }
 
@@ -32,6 +36,7 @@ public struct Demo {
     public func synthesize(progress: (Int, Int) -> Void) throws(StratifyError) -> SyntheticExtract.Summary {
         var options = SynthOptions(patients: patients, seed: Demo.seed, outputDirectory: extractDirectory)
         options.defectRate = 0.001
+        options.listSize = Demo.listSize
         return try SyntheticExtract(options: options, reference: reference).write(progress: progress)
     }
 
@@ -39,7 +44,8 @@ public struct Demo {
     public func run(progress: (IngestProgress) -> Void, log: (RunEvent) -> Void = { _ in }) throws(StratifyError) -> PipelineRun.Result {
         var definition = try PipelineDefinition(path: pipeline)
         definition.reference = reference.root
-        return try PipelineRun(definition: definition, asOf: asOf, extract: extractDirectory,
-                               outputRoot: root).run(progress: progress, log: log)
+        var run = PipelineRun(definition: definition, asOf: asOf, extract: extractDirectory, outputRoot: root)
+        run.runID = runID
+        return try run.run(progress: progress, log: log)
     }
 }

@@ -8,6 +8,7 @@ struct PatientGenerator {
     let conditions: [ConditionModel]
     let asOf: Day
     let seed: UInt64
+    var practiceMix: PracticeMix? = nil
 
     struct Output {
         var patients = RowBuffer()
@@ -79,7 +80,7 @@ struct PatientGenerator {
         // About 0.5% died before the as-of date (still in the extract; out of the population).
         if rng.chance(0.005) { b.append(day: asOf.plusDays(-1 - rng.below(700))) }
         b.comma()
-        b.append(Array(catalogue.practices[rng.below(catalogue.practices.count)].utf8)); b.comma()
+        b.append(practiceMix?.pick(&rng) ?? Array(catalogue.practices[rng.below(catalogue.practices.count)].utf8)); b.comma()
         if rng.chance(0.003) { b.append(day: asOf.plusDays(1 + rng.below(60))) }
         else if rng.chance(0.95) {
             let earliest = max(Int(p.dob.rawValue), Int(asOf.rawValue) - 365 * 30)

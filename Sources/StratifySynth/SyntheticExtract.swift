@@ -11,6 +11,9 @@ public struct SynthOptions: Sendable {
     /// the same bytes on any day (docs/synth.md).
     public var asOf = SynthOptions.defaultAsOf
     public var threads = ProcessInfoLite.activeProcessorCount
+    /// Patients per practice, about: only as many practices as that needs (`PracticeMix`).
+    /// nil spreads patients evenly over every practice of the ICB.
+    public var listSize: Int?
 
     public static let defaultAsOf = Day(year: 2026, month: 3, day: 31)!
 
@@ -34,8 +37,13 @@ public struct SyntheticExtract {
             reference: reference, practicesFile: reference.practicesPath, lsoaFile: reference.icbLSOAPath,
             imdFile: reference.root + "/imd/imd2019_lsoa11.csv")
         icbCore20Share = catalogue.icbCore20Share
-        generator = PatientGenerator(catalogue: catalogue, conditions: Conditions.calibrated(ageWeights: AgeStructure.weights),
-                                     asOf: options.asOf, seed: options.seed)
+        var generator = PatientGenerator(catalogue: catalogue, conditions: Conditions.calibrated(ageWeights: AgeStructure.weights),
+                                         asOf: options.asOf, seed: options.seed)
+        if let size = options.listSize {
+            generator.practiceMix = PracticeMix(practices: try PracticeTable(path: reference.practicesPath).practices,
+                                                patients: options.patients, listSize: size)
+        }
+        self.generator = generator
     }
 
     public struct Summary: Sendable {

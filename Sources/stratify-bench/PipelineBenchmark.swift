@@ -34,7 +34,9 @@ struct PipelineBenchmark {
     }
 
     func run() throws(StratifyError) {
-        let definition = try PipelineDefinition(path: pipeline)
+        var definition = try PipelineDefinition(path: pipeline)
+        // The reference folder by the CLI's precedence (docs/pipelines.md, Paths).
+        definition.chooseReference(flag: referenceDirectory)
         print("machine: \(Machine.describe()); pipeline \(pipeline); median of \(runs) run(s); MB = 10^6 bytes")
         var results: [Measurement] = []
         for n in sizes {

@@ -11,6 +11,9 @@ struct FlagSpec {
 /// Flags several commands share, defined once.
 extension FlagSpec {
     static let reference = FlagSpec(name: "reference", valueName: "dir", help: "Reference data folder. (default: $STRATIFY_REFERENCE or ./reference)")
+    /// For commands that read a pipeline definition, whose own `reference` ranks below the environment.
+    static let pipelineReference = FlagSpec(name: "reference", valueName: "dir",
+                                            help: "Reference data folder. (default: $STRATIFY_REFERENCE, else the pipeline's \"reference\" relative to its file, else ./reference)")
     static let quiet = FlagSpec(name: "quiet", valueName: nil, help: "Print nothing but errors.")
     static let extract = FlagSpec(name: "extract", valueName: "dir", help: "Override the definition's extract folder.")
     static let outputRoot = FlagSpec(name: "output-root", valueName: "dir", help: "Override the definition's output root.")
@@ -56,7 +59,8 @@ struct CommandSpec {
                 var inline: String?
                 if let eq = name.firstIndex(of: "=") { inline = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
                 guard let spec = flags.first(where: { $0.name == name }) else {
-                    throw usageError("unknown option '--\(name)'")
+                    let known = (flags.map(\.name) + ["help"]).map { "--" + $0 }
+                    throw usageError("unknown option '--\(name)'" + Suggestion.didYouMean("--" + name, among: known))
                 }
                 if spec.valueName != nil {
                     if let inline { parsed.values[name] = inline; i += 1; continue }
@@ -114,6 +118,46 @@ struct ParsedArguments {
             throw spec.usageError("'--\(name)' expects a number from 0 to 1 (e.g. 0.01 for 1%)")
         }
         return v
+    }
+}
+
+/// "Did you mean …?" for a mistyped subcommand or option: the closest known name within a
+/// small edit distance, so a typo costs one glance instead of a trip to --help.
+enum Suggestion {
+    static func didYouMean(_ typed: String, among known: [String]) -> String {
+        guard let best = closest(typed, among: known) else { return "" }
+        return ". Did you mean '\(best)'?"
+    }
+
+    /// The known name nearest `typed` (ties: the first listed), if a third of its length or
+    /// fewer edits (at least 1, at most 3) turn one into the other; else nil, as a wild guess misleads.
+    static func closest(_ typed: String, among known: [String]) -> String? {
+        let t = Array(typed.lowercased())
+        var best: (name: String, distance: Int)?
+        for name in known {
+            let d = distance(t, Array(name.lowercased()))
+            if d < (best?.distance ?? Int.max) { best = (name, d) }
+        }
+        guard let best, best.distance <= min(3, max(1, best.name.count / 3)) else { return nil }
+        return best.name
+    }
+
+    /// Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of two
+    /// neighbours ("rnu" is one swap from "run") each cost 1.
+    static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
     }
 }
 

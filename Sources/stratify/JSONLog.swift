@@ -37,14 +37,15 @@ final class JSONLog {
         return RunEvent("run_finished", fields, level: interrupted ? "warning" : "error")
     }
 
-    /// Runs `body` with a log (or none), logging a failure before rethrowing it.
-    static func around<T>(_ path: String?, _ body: ((RunEvent) -> Void) throws(StratifyError) -> T) throws(StratifyError) -> T {
+    /// Runs `body` with a log (or none), logging a failure before rethrowing it. Every event,
+    /// the failure too, carries `runID`, even when the run stopped before `run_started`.
+    static func around<T>(_ path: String?, runID: String, _ body: ((RunEvent) -> Void) throws(StratifyError) -> T) throws(StratifyError) -> T {
         guard let path else { return try body { _ in } }
         let log = try JSONLog(path: path)
         do {
-            return try body(log.write)
+            return try body { log.write($0.tagged(runID: runID)) }
         } catch {
-            log.write(failure(error, exitCode: exitCode(error.kind)))
+            log.write(failure(error, exitCode: exitCode(error.kind)).tagged(runID: runID))
             throw error
         }
     }

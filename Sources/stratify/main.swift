@@ -32,7 +32,7 @@ let topHelp = """
     SUBCOMMANDS:
     \(commands.map { "  " + $0.spec.name.padding(26) + $0.spec.overview }.joined(separator: "\n"))
 
-      See 'stratify <subcommand> --help' for detailed help.
+      See 'stratify <subcommand> --help' or 'stratify help <subcommand>' for detailed help.
 
     EXIT CODES:
       0   success
@@ -51,9 +51,15 @@ if args == ["--version"] {
     Terminal.out("stratify \(StratifyVersion.current)")
     exit(0)
 }
-let name = args.removeFirst()
+var name = args.removeFirst()
+// `stratify help run` is `stratify run --help`, as git and swift-argument-parser allow.
+if name == "help", args.count == 1 {
+    name = args[0]
+    args = ["--help"]
+}
 guard let command = commands.first(where: { $0.spec.name == name }) else {
-    Terminal.err("Error: unknown subcommand '\(name)'\nUsage: stratify <subcommand> [options]\n  See 'stratify --help' for more information.")
+    let suggestion = Suggestion.didYouMean(name, among: commands.map(\.spec.name))
+    Terminal.err("Error: unknown subcommand '\(name)'\(suggestion)\nUsage: stratify <subcommand> [options]\n  See 'stratify --help' for more information.")
     exit(64)
 }
 do {

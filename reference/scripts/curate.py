@@ -433,6 +433,16 @@ def build_imd():
         rows.sort()
         write_table(out, ["lsoa_code", "imd_decile", "imd_rank"], rows)
         counts[out] = len(rows)
+    # ONS LSOA 2011 -> 2021 best fit (v2), England only: lets either IMD table answer either
+    # vintage's codes (docs/reference-data.md, "LSOA vintages").
+    rel = "imd/lsoa11_to_lsoa21_best_fit_lookup_england_wales_v2.csv"
+    with open(SRC / rel, newline="", encoding="utf-8-sig") as fh:
+        rows = sorted({(r["LSOA11CD"].strip(), r["LSOA21CD"].strip()) for r in csv.DictReader(fh)
+                       if r["LSOA11CD"].startswith("E01")})
+    if len({r[0] for r in rows}) != len(rows) or not all(r[1].startswith("E01") for r in rows):
+        raise SystemExit(f"{rel}: an English LSOA 2011 code maps to two or to a non-English 2021 code")
+    write_table("imd/lsoa11_to_lsoa21.csv", ["lsoa11_code", "lsoa21_code"], rows)
+    counts["imd/lsoa11_to_lsoa21.csv"] = len(rows)
     return counts
 
 

@@ -50,7 +50,7 @@ public struct Doctor {
             add(.problem, "pipeline", "as_of \(asOf) is after today", fix: "a run refuses it unless given --allow-future-as-of; check the date")
         }
         var d = definition
-        if let r = referenceOverride { d.reference = r }
+        d.chooseReference(flag: referenceOverride)
 
         // Reference data: present, unchanged, private, and a rule set that compiles.
         do { try SafetyChecks.refuseWritableReference(d.reference) } catch { add("reference", error) }

@@ -31,11 +31,17 @@ public struct FlagsRun {
         self.prevalence = prevalence
     }
 
-    public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> IngestRun.Outcome {
+    public func run(progress: (IngestProgress) -> Void = { _ in },
+                    ingested: (IngestResult) -> Void = { _ in }) throws(StratifyError) -> IngestRun.Outcome {
         var engine = FlagEngine(ruleSet: ruleSet, asOf: ingest.options.asOf)
         let ruleSet = self.ruleSet, imd = self.imd, scores = self.scores, prevalence = self.prevalence, extra = self.extraOutputs
         let writePatients = self.writePatients, writePrevalence = self.writePrevalence
-        return try ingest.run(command: "flags", sink: &engine, progress: progress) { (result, engine, directory) throws(StratifyError) in
+        return try ingest.run(command: "flags", sink: &engine, progress: progress, ingested: { result in
+            // Said once ingest ends, with the other warnings: a mixed-vintage extract loses
+            // deciles quietly otherwise (docs/reference-data.md, LSOA vintages).
+            if let w = imd.vintageWarning(result.patients.lsoa) { result.warnings.append(w) }
+            ingested(result)
+        }) { (result, engine, directory) throws(StratifyError) in
             let t0 = MonotonicClock.now()
             let flags = StageTimings.measure("flags: evaluate") { engine.finish(patients: result.patients, imd: imd) }
             let t1 = MonotonicClock.now()

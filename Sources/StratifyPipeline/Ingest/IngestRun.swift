@@ -33,6 +33,7 @@ public struct IngestRun {
     /// their manifest sections.
     public func run<S: ExtractSink>(
         command: String, sink: inout S, progress: (IngestProgress) -> Void = { _ in },
+        ingested: (inout IngestResult) -> Void = { _ in },
         after: (IngestResult, inout S, _ directory: String) throws(StratifyError) -> [(String, JSON)]
     ) throws(StratifyError) -> Outcome {
         let t0 = MonotonicClock.now()
@@ -41,7 +42,7 @@ public struct IngestRun {
         let staging = try Staging(outputDirectory: outputDirectory)
         do {
             return try run(reader: reader, staging: staging, command: command, sink: &sink, t0: t0,
-                           progress: progress, after: after)
+                           progress: progress, ingested: ingested, after: after)
         } catch {
             staging.discard()
             throw error
@@ -50,13 +51,16 @@ public struct IngestRun {
 
     private func run<S: ExtractSink>(
         reader: ExtractReader, staging: Staging, command: String, sink: inout S, t0: UInt64,
-        progress: (IngestProgress) -> Void,
+        progress: (IngestProgress) -> Void, ingested: (inout IngestResult) -> Void,
         after: (IngestResult, inout S, _ directory: String) throws(StratifyError) -> [(String, JSON)]
     ) throws(StratifyError) -> Outcome {
         var quarantine = try QuarantineFiles(directory: staging.path + "/quarantine",
                                              tables: ExtractTable.allCases.filter { reader.files.files[$0] != nil })
-        let result = try reader.read(sink: &sink, quarantine: &quarantine, progress: progress)
+        var result = try reader.read(sink: &sink, quarantine: &quarantine, progress: progress)
         try quarantine.commit()
+        // Told now, not with the manifest: flags and scores take seconds more at ICB scale, and a
+        // log shipper should see ingest finish (and fail over threshold) when it does.
+        ingested(&result)
         let failure = IngestRun.failure(result, options: options)
         let stages = failure == nil ? try after(result, &sink, staging.path) : []
         let seconds = MonotonicClock.seconds(since: t0)

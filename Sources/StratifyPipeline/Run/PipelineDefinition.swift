@@ -17,6 +17,13 @@ public struct PipelineDefinition: Sendable {
     public enum Identifiers: String, Sendable { case nhsNumber = "nhs_number", pseudonym }
 
     public var path: String
+    /// The folder holding the definition file. Relative `extract`, `reference`, `rules`,
+    /// `output_root` and `pseudonym_key_file` are resolved against it when the file is read, so a
+    /// run gives the same result from any working folder (docs/pipelines.md, Paths).
+    public var directory: String
+    /// Whether `reference` came from the file; else it is the default `reference` in the
+    /// working folder. `chooseReference` needs to know, as the environment ranks between them.
+    public var referenceFromFile = false
     public var name: String
     public var extract: String
     /// nil means the run's local date.
@@ -62,6 +69,42 @@ public struct PipelineDefinition: Sendable {
                                 help: "see docs/pipelines.md, Limits")
         }
         try self.init(json: try FileSystem.readAll(path), path: path)
+        resolvePaths()
+    }
+
+    /// The folder part of a file path ("." for a bare file name).
+    public static func folder(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        return slash == path.startIndex ? "/" : String(path[..<slash])
+    }
+
+    /// `path` read relative to `folder`: absolute paths, and every path of a definition in the
+    /// working folder, are left as written.
+    public static func resolve(_ path: String, against folder: String) -> String {
+        if path.hasPrefix("/") || path.isEmpty || folder == "." || folder.isEmpty { return path }
+        return folder.hasSuffix("/") ? folder + path : folder + "/" + path
+    }
+
+    /// Rewrites the definition's relative paths against the definition's folder.
+    mutating func resolvePaths() {
+        let f = directory
+        extract = Self.resolve(extract, against: f)
+        if referenceFromFile { reference = Self.resolve(reference, against: f) }
+        rules = rules.map { Self.resolve($0, against: f) }
+        outputRoot = Self.resolve(outputRoot, against: f)
+        pseudonymKeyFile = pseudonymKeyFile.map { Self.resolve($0, against: f) }
+    }
+
+    /// The environment variable naming the reference folder.
+    public static let referenceEnvironment = "STRATIFY_REFERENCE"
+
+    /// Picks the reference folder by the documented precedence: `--reference` (relative to the
+    /// working folder), then $STRATIFY_REFERENCE, then the definition's `reference` (relative to
+    /// the definition's folder), then `reference` in the working folder.
+    public mutating func chooseReference(flag: String?,
+                                         environment: String? = ProcessInfoLite.environment(PipelineDefinition.referenceEnvironment)) {
+        if let flag, !flag.isEmpty { reference = flag; return }
+        if let environment, !environment.isEmpty { reference = environment; return }
     }
 
     /// The largest definition read, in bytes: the shipped ones are under 10 KB.
@@ -80,6 +123,7 @@ public struct PipelineDefinition: Sendable {
     /// `validate(ruleSet:)` checks the rest before a run reads any row.
     public init(json bytes: [UInt8], path: String) throws(StratifyError) {
         self.path = path
+        directory = PipelineDefinition.folder(of: path)
         guard bytes.count <= PipelineDefinition.maxBytes else {
             throw StratifyError(.usage, "\(path): a pipeline definition may be at most \(PipelineDefinition.maxBytes) bytes; this one is \(bytes.count)",
                                 help: "see docs/pipelines.md, Limits")
@@ -103,7 +147,9 @@ public struct PipelineDefinition: Sendable {
             guard let d = Day(iso: asOfText) else { throw r.fail("$.as_of", "expected \"today\" or a date as YYYY-MM-DD") }
             asOf = d
         }
-        reference = try r.optionalString(root, "reference", "$") ?? "reference"
+        let referenceText = try r.optionalString(root, "reference", "$")
+        reference = referenceText ?? "reference"
+        referenceFromFile = referenceText != nil
         rules = try r.optionalString(root, "rules", "$")
         imd = try r.optionalString(root, "imd", "$") ?? "2019"
         guard imd == "2019" || imd == "2025" else { throw r.fail("$.imd", "expected \"2019\" or \"2025\"") }

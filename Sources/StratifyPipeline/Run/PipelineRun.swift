@@ -25,6 +25,9 @@ public struct PipelineRun {
     public var allowFutureAsOf = false
     /// Starts a new history although published runs exist (`--new-history`).
     public var newHistory = false
+    /// Chosen before the run starts so that a log can name it in every event, a failure before
+    /// `run_started` included.
+    public var runID = PipelineRun.newRunID()
 
     public init(definition: PipelineDefinition, asOf: Day? = nil, extract: String? = nil, outputRoot: String? = nil) {
         self.definition = definition
@@ -40,7 +43,9 @@ public struct PipelineRun {
         public var warnings: [String] = []
     }
 
-    public func run(progress: (IngestProgress) -> Void = { _ in }, log: (RunEvent) -> Void = { _ in }) throws(StratifyError) -> Result {
+    public func run(progress: (IngestProgress) -> Void = { _ in }, log untagged: (RunEvent) -> Void = { _ in }) throws(StratifyError) -> Result {
+        let runID = self.runID
+        func log(_ e: RunEvent) { untagged(e.tagged(runID: runID)) }
         let t0 = MonotonicClock.now()
         let d = definition
         let out = OutputRoot(path: outputRoot ?? d.outputRoot)
@@ -51,7 +56,6 @@ public struct PipelineRun {
                                 help: "check --as-of and the definition's as_of; pass --allow-future-as-of if a future date is intended")
         }
         try Interruption.check()
-        let runID = PipelineRun.newRunID()
         log(RunEvent("run_started", [("run_id", .string(runID)), ("pipeline", .string(d.name)), ("as_of", .string(day.description))]))
         var clock = StageClock()
 
@@ -61,7 +65,8 @@ public struct PipelineRun {
         let verified = try ReferenceIntegrity(reference: reference).verify()
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
         try d.validate(ruleSet: ruleSet)
-        // Inputs must be regular files, checked without blocking, before the lock is taken.
+        // Inputs must be regular files, checked without blocking, before the lock is taken (and
+        // after the definition, so a bad definition is exit 64 whatever the extract).
         _ = try ExtractFiles(directory: extract ?? d.extract)
         let practices = try PracticeTable(path: reference.practicesPath)
         let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
@@ -120,12 +125,14 @@ public struct PipelineRun {
         }
         var outcome: IngestRun.Outcome
         do {
-            outcome = try flagsRun.run(progress: progress)
+            outcome = try flagsRun.run(progress: progress) { result in
+                for event in RunEvent.ingestStages(tables: IngestManifest.tables(result)) { log(event) }
+                for w in result.warnings { log(.warning(w)) }
+            }
         } catch {
             throw PipelineRun.failed(error, runID: runID, root: out)
         }
         _ = clock.lap()  // ingest, flags, scores and outputs report their own seconds
-        for w in outcome.result.warnings { log(RunEvent("warning", [("message", .string(w))], level: "warning")) }
         for event in RunEvent.stages(of: outcome.manifest, outputSeconds: produced.outputSeconds) { log(event) }
         do { try Interruption.check() } catch { throw PipelineRun.failed(error, runID: runID, root: out) }
         // No check after this: a signal during publishing lets it finish (the commit point is atomic).
@@ -190,7 +197,7 @@ public struct PipelineRun {
     }
 
     /// The run id: local date and time plus the process id, so two runs never share a folder.
-    static func newRunID() -> String {
+    public static func newRunID() -> String {
         var now = time(nil)
         var t = tm()
         localtime_r(&now, &t)

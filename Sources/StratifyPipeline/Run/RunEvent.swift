@@ -18,6 +18,17 @@ public struct RunEvent: Sendable {
         self.fields = fields
     }
 
+    /// The event with `run_id` as its first field, unless it has one: every event of a run
+    /// carries it, so a log shipper can group lines without tracking order.
+    public func tagged(runID: String) -> RunEvent {
+        guard !fields.contains(where: { $0.0 == "run_id" }) else { return self }
+        return RunEvent(event, [("run_id", .string(runID))] + fields, level: level)
+    }
+
+    public static func warning(_ message: String) -> RunEvent {
+        RunEvent("warning", [("message", .string(message))], level: "warning")
+    }
+
     /// One line of JSON: `{"time":…,"level":…,"event":…,…}` with a UTC timestamp.
     public func jsonLine(time: String = RunEvent.utcNow()) -> String {
         JSON.object([("time", .string(time)), ("level", .string(level)), ("event", .string(event))] + fields).renderCompact() + "\n"
@@ -32,11 +43,10 @@ public struct RunEvent: Sendable {
         return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
-    /// Per-stage events from a finished run's manifest: each ingested table, flags, scores and
-    /// the outputs, with their counts and seconds.
-    static func stages(of manifest: JSON, outputSeconds: Double) -> [RunEvent] {
+    /// One event per ingested table, from the manifest's `tables` section.
+    static func ingestStages(tables section: JSON) -> [RunEvent] {
         var events: [RunEvent] = []
-        if case .object(let tables)? = manifest["tables"] {
+        if case .object(let tables) = section {
             for (name, t) in tables {
                 var fields: [(String, JSON)] = [("stage", .string("ingest")), ("table", .string(name))]
                 for key in ["rows_read", "rows_accepted", "rows_quarantined", "bytes", "seconds"] {
@@ -45,6 +55,13 @@ public struct RunEvent: Sendable {
                 events.append(RunEvent("stage_finished", fields))
             }
         }
+        return events
+    }
+
+    /// Per-stage events after ingest, from a finished run's manifest: flags, scores and the
+    /// outputs, with their counts and seconds.
+    static func stages(of manifest: JSON, outputSeconds: Double) -> [RunEvent] {
+        var events: [RunEvent] = []
         if let flags = manifest["flags"] {
             events.append(RunEvent("stage_finished", [("stage", .string("flags")), ("population", flags["population"] ?? .null),
                                                       ("seconds", flags["seconds"] ?? .null)]))

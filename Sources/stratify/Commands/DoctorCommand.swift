@@ -10,7 +10,7 @@ enum DoctorCommand {
             FlagSpec(name: "pipeline", valueName: "file", help: "Pipeline definition to check. (default: pipelines/nightly.json)"),
             .extract,
             .outputRoot,
-            .reference,
+            .pipelineReference,
             .quiet,
         ])
 

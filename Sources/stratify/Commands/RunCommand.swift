@@ -10,6 +10,7 @@ enum RunCommand {
             FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "Override the definition's as-of date."),
             .extract,
             .outputRoot,
+            .pipelineReference,
             FlagSpec(name: "shard", valueName: "name", help: "This run is one shard of a sharded run: also write shard.json for 'stratify merge' (docs/sharding.md)."),
             FlagSpec(name: "backfill", valueName: nil, help: "Allow an as-of date earlier than the latest published run's: the run is published and recorded in the history, and latest is not moved (docs/history.md)."),
             FlagSpec(name: "allow-future-as-of", valueName: nil, help: "Allow an as-of date after today (refused otherwise, exit 64)."),
@@ -23,7 +24,8 @@ enum RunCommand {
         if a.help { Terminal.out(spec.help); return }
         Terminal.quiet = a.switches.contains("quiet")
         let shard = try shardName(a.values["shard"])
-        let definition = try PipelineDefinition(path: a.positionals[0])
+        var definition = try PipelineDefinition(path: a.positionals[0])
+        definition.chooseReference(flag: a.values["reference"])
         var run = PipelineRun(definition: definition, asOf: try a.day("as-of", in: spec), extract: a.values["extract"],
                               outputRoot: a.values["output-root"])
         run.shard = shard
@@ -31,7 +33,7 @@ enum RunCommand {
         run.allowFutureAsOf = a.switches.contains("allow-future-as-of")
         run.newHistory = a.switches.contains("new-history")
         Signals.handleInterruptions()
-        let result = try JSONLog.around(a.values["log-json"]) { (log) throws(StratifyError) in
+        let result = try JSONLog.around(a.values["log-json"], runID: run.runID) { (log) throws(StratifyError) in
             try run.run(progress: Progress.ingest, log: { Progress.stage($0); log($0) })
         }
         report(result)

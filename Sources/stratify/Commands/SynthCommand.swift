@@ -14,6 +14,7 @@ enum SynthCommand {
             FlagSpec(name: "defects", valueName: "rate", help: "Share of rows to corrupt, one quarantine kind each. (default: 0)"),
             FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "Date the histories lead up to. (default: 2026-03-31)"),
             FlagSpec(name: "threads", valueName: "n", help: "Generator threads. (default: all cores)"),
+            FlagSpec(name: "list-size", valueName: "n", help: "About n patients per practice, in as few of the ICB's practices as that needs (the demo uses 7500). (default: all practices, evenly)"),
             .reference,
             .quiet,
         ])
@@ -30,6 +31,7 @@ enum SynthCommand {
         if let d = try a.fraction("defects", in: spec) { options.defectRate = d }
         if let d = try a.day("as-of", in: spec) { options.asOf = d }
         if let t = try a.int("threads", in: spec, range: 1...256) { options.threads = t }
+        if let s = try a.int("list-size", in: spec, range: 1...1_000_000) { options.listSize = s }
         let reference = try ReferenceLocator.locate(a.values["reference"])
         let summary = try SyntheticExtract(options: options, reference: reference).write(progress: Progress.synth)
         Terminal.endProgress()
