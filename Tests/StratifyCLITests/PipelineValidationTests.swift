@@ -329,7 +329,7 @@ import Testing
             let cohort = try String(contentsOf: f.root.appendingPathComponent("runs/\(first)/cohorts/spring.csv"), encoding: .utf8)
             let leavers = try String(contentsOf: f.root.appendingPathComponent("runs/\(second)/cohorts/spring_leavers.csv"), encoding: .utf8)
             #expect(cohort.trimmingCharacters(in: ["\u{FEFF}"]).hasPrefix("pseudonym,practice_code,"))
-            #expect(leavers.trimmingCharacters(in: ["\u{FEFF}"]).hasPrefix("pseudonym,status\r\n"))
+            #expect(leavers.trimmingCharacters(in: ["\u{FEFF}"]).hasPrefix("pseudonym,practice_code,"))
             let cohortRows = cohort.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
             let leaverRows = leavers.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
             #expect(!cohortRows.isEmpty && leaverRows.count == cohortRows.count)

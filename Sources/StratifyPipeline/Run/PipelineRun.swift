@@ -53,12 +53,13 @@ public struct PipelineRun {
         let practices = try PracticeTable(path: reference.practicesPath)
         let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let identifier = try PseudonymKey.identifier(for: d)
+        let labels = try d.labels.map { path throws(StratifyError) in try CohortLabels(path: path) } ?? .none
         let (lock, warnings, history) = try PipelineRun.claim(out)
         defer { lock.release() }
         for w in warnings { log(RunEvent("warning", [("message", .string(w))], level: "warning")) }
-        var previous: [String: Set<String>] = [:]
+        var previous: [String: [CohortMember]] = [:]
         if let last = try history.latestRun() {
-            for c in d.cohorts { previous[c.name] = try history.members(run: last, cohort: c.name) }
+            for c in d.cohorts { previous[c.name] = try history.memberDetails(run: last, cohort: c.name) }
         }
         let pastSizes = try history.cohortSizes()
         log(.stage("prepare", seconds: clock.lap(), [("reference_files_verified", .int(verified))]))
@@ -78,8 +79,10 @@ public struct PipelineRun {
             let t = MonotonicClock.now()
             let written = try CohortStage.write(cohorts, file: file, flags: stages.flags, scores: stages.scores,
                                                 directory: directory + "/cohorts", identifier: chosenIdentifier,
-                                                practices: byCode, previous: previousMembers)
+                                                practices: byCode, labels: labels, previous: previousMembers)
             produced.members = written.members
+            produced.memberDetails = written.details
+            produced.summary = written.summary
             produced.prevalence = stages.prevalence
             if wantReport {
                 let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes).render()
@@ -91,7 +94,7 @@ public struct PipelineRun {
             } ?? []
             produced.outputSeconds = MonotonicClock.seconds(since: t)
             return written.sections + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
-                + shardSection
+                + shardSection + [("run_id", .string(runID)), ("pipeline", .string(d.name))]
         }
         var outcome: IngestRun.Outcome
         do {
@@ -104,7 +107,8 @@ public struct PipelineRun {
         for event in RunEvent.stages(of: outcome.manifest, outputSeconds: produced.outputSeconds) { log(event) }
         try out.publish(runID) { () throws(StratifyError) in
             try history.record(runID: runID, pipeline: d.name, asOf: day, manifest: outcome.manifest.render(),
-                               prevalence: produced.prevalence, cohorts: produced.members)
+                               prevalence: produced.prevalence, cohorts: produced.members, members: produced.memberDetails,
+                               summary: produced.summary)
         }
         log(.stage("publish", seconds: clock.lap()))
         outcome.manifestPath = out.run(runID) + "/manifest.json"
@@ -155,6 +159,8 @@ public struct PipelineRun {
 /// What the stage closure produced, read after the run (written once, on the run's thread).
 final class Produced: @unchecked Sendable {
     var members: [(name: String, patientIDs: [String])] = []
+    var memberDetails: [String: [CohortMember]] = [:]
+    var summary: [CohortSummary] = []
     var prevalence: Prevalence?
     var outputSeconds = 0.0
 }
