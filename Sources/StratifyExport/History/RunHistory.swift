@@ -5,9 +5,10 @@ import CSQLite
 import StratifyCore
 
 /// The run history, `<output root>/history.sqlite`, through the system SQLite. It keeps each
-/// published run's manifest, its prevalence aggregates, and its cohort memberships as patient keys
-/// only, so the next run can mark new, continuing and leaving patients and the report can chart
-/// trends. Analysts can query it with any SQLite client (schema in docs/history.md).
+/// published run's manifest, its prevalence aggregates, and its cohort memberships (patient keys,
+/// with the NHS number, practice, neighbourhood and reasons a leavers file needs when the patient
+/// has left the extract), so the next run can mark new, continuing and leaving patients and the
+/// report can chart trends. Analysts can query it with any SQLite client (schema in docs/history.md).
 ///
 /// A run is recorded in one transaction after it has been published, so a failed or killed run
 /// leaves the history as it was.
