@@ -102,6 +102,30 @@ import Testing
         }
     }
 
+    /// The shipped demo pipeline on the golden extract: a Core20PLUS cohort says, for every
+    /// patient, whether they are in it through Core20 or which PLUS group; SMI rows say which
+    /// checks are missing.
+    @Test func core20PlusRowsSayCore20OrWhichPlusGroup() throws {
+        try withTemporaryDirectory("cohort-plus") { dir in
+            let r = try stratify(["run", Paths.packageRoot.appendingPathComponent("pipelines/demo.json").path, "--extract", Self.extract.path,
+                                  "--output-root", dir.appendingPathComponent("root").path, "--as-of", "2026-03-31", "--quiet"],
+                                 in: Paths.packageRoot)
+            #expect(r.status == 0, "\(r)")
+            let run = try Self.latest(dir)
+            let rows = try Self.rows(run.appendingPathComponent("cohorts/cancer-screening-core20.csv"))
+            let reasons = try #require(rows[0].firstIndex(of: "reasons")), core20 = try #require(rows[0].firstIndex(of: "core20"))
+            #expect(rows.count > 1)
+            for row in rows.dropFirst() {
+                let words = row[reasons]
+                #expect(words.contains("Core20: ") == (row[core20] == "true"), "\(words)")
+                if row[core20] != "true" { #expect(words.contains("PLUS: "), "\(words)") }
+            }
+            let smi = try Self.rows(run.appendingPathComponent("cohorts/smi-health-check-due.csv"))
+            let details = try #require(smi[0].firstIndex(of: "details"))
+            #expect(smi.dropFirst().allSatisfy { $0[details].hasPrefix("missing: ") })
+        }
+    }
+
     @Test func leaversSayWhoLeftFromWhereAndWhy() throws {
         try withTemporaryDirectory("cohort-leavers") { dir in
             let runs = try Self.twoRuns(dir)
