@@ -102,9 +102,8 @@ public struct CohortCSV {
                          neighbourhood: neighbourhood(p), reasons: reasons(p))
         }
 
-        func row(_ p: Int, status: String) -> [String] {
-            let m = member(p)
-            return csv.place(patientID: m.patientID, nhsNumber: m.nhsNumber, practice: m.practiceCode)
+        func row(_ p: Int, _ m: CohortMember, status: String) -> [String] {
+            csv.place(patientID: m.patientID, nhsNumber: m.nhsNumber, practice: m.practiceCode)
                 + [columns["age"]!.text(at: p), columns["sex"]!.text(at: p), columns["core20"]!.text(at: p),
                    columns["priority"]!.text(at: p), m.reasons, details(p)]
                 + csv.keyValues.map { columns[$0]!.text(at: p) } + [status]
@@ -128,11 +127,19 @@ public struct CohortCSV {
     }
 
     public func render(members: [Int], prepared: Prepared, previous: Set<String>) -> (all: [UInt8], byNeighbourhood: [String: [UInt8]]) {
+        render(members: members, records: members.map(prepared.member), prepared: prepared, previous: previous)
+    }
+
+    /// - Parameter records: `prepared.member(p)` of each member, computed once by a caller that
+    ///   also needs them (the history keeps them).
+    public func render(members: [Int], records: [CohortMember], prepared: Prepared,
+                       previous: Set<String>) -> (all: [UInt8], byNeighbourhood: [String: [UInt8]]) {
         var rows: [(neighbourhood: String, bytes: [UInt8])] = []
-        for p in members {
+        rows.reserveCapacity(members.count)
+        for (p, m) in zip(members, records) {
             var w = CSVWriter(crlf: true)
-            w.row(prepared.row(p, status: previous.contains(prepared.patientID(p)) ? "continuing" : "new"))
-            rows.append((prepared.neighbourhood(p), w.bytes))
+            w.row(prepared.row(p, m, status: previous.contains(m.patientID) ? "continuing" : "new"))
+            rows.append((m.neighbourhood, w.bytes))
         }
         var head = CSVWriter(crlf: true, byteOrderMark: true)
         head.row(header)

@@ -38,8 +38,9 @@ enum CohortStage {
             let previousIDs = Set(previous.map(\.patientID))
             let csv = CohortCSV(identifier: identifier, practices: practices, keyValues: c.keyValues, labels: labels)
             let prepared = try csv.prepare(flags: flags, scores: scores, reasons: reasons)
-            let files = csv.render(members: members, prepared: prepared, previous: previousIDs)
-            let ids = members.map(prepared.patientID)
+            let records = members.map(prepared.member)
+            let files = csv.render(members: members, records: records, prepared: prepared, previous: previousIDs)
+            let ids = records.map(\.patientID)
             let current = Set(ids)
             let leavers = previous.filter { !current.contains($0.patientID) }.map { CohortLeaver.explain($0, in: prepared) }
             let leaverFiles = csv.leavers(leavers)
@@ -47,8 +48,8 @@ enum CohortStage {
             book.add(c.about, files: files, leavers: leaverFiles)
 
             written.members.append((c.name, ids))
-            written.details[c.name] = members.map(prepared.member)
-            let team = members.map(prepared.neighbourhood)
+            written.details[c.name] = records
+            let team = records.map(\.neighbourhood)
             written.summary += CohortSummary.rows(cohort: c.name, members: zip(team, ids).map { ($0, previousIDs.contains($1)) },
                                                   leavers: leavers.map(\.neighbourhood))
             shard.append((c.name, ShardFile.cohort(ids: ids, neighbourhoods: team, keys: keys, leavers: leavers)))
