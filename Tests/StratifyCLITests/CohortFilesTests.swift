@@ -126,6 +126,17 @@ import Testing
         }
     }
 
+    @Test func manifestNamesItsRunAndPipeline() throws {
+        try withTemporaryDirectory("cohort-manifest") { dir in
+            let r = try stratify(["run", try Self.pipeline(dir, name: "p.json", minimumAge: 60), "--quiet"])
+            #expect(r.status == 0, "\(r)")
+            let run = try Self.latest(dir)
+            let manifest = try readJSON(run.appendingPathComponent("manifest.json"))
+            #expect(string(manifest, "run_id") == run.lastPathComponent)
+            #expect(string(manifest, "pipeline") == "leavers")
+        }
+    }
+
     @Test func leaversSayWhoLeftFromWhereAndWhy() throws {
         try withTemporaryDirectory("cohort-leavers") { dir in
             let runs = try Self.twoRuns(dir)

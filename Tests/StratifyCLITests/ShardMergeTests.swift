@@ -143,6 +143,7 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: a.appendingPathComponent("shard.json").path), "a run without --shard wrote shard.json")
         let merged = try readJSON(b.appendingPathComponent("manifest.json"))
         #expect((merged["shards"] as? [Any])?.count == shards.count)
+        #expect(merged["run_id"] as? String == b.lastPathComponent, "the merged manifest names its own run")
         return (a, b)
     }
 
