@@ -229,3 +229,40 @@ struct CohortWorkbookCLITests {
         }
     }
 }
+
+/// LibreOffice Calc, headless, converting the neighbourhood workbook's sheets to CSV with text
+/// cells quoted: NHS numbers and practice names come out quoted (text cells), ages unquoted.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["PATH"].map { p in
+    p.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/soffice") } } ?? false,
+    "LibreOffice (soffice) is not installed"))
+struct CohortWorkbookLibreOfficeTests {
+    @Test func nhsNumbersAndPracticeNamesAreTextInLibreOffice() throws {
+        try withTemporaryDirectory("cohort-calc") { dir in
+            let r = try stratify(["run", try CohortFilesTests.pipeline(dir, name: "p.json", minimumAge: 60), "--quiet"])
+            #expect(r.status == 0, "\(r)")
+            let run = try CohortFilesTests.latest(dir)
+            let team = try CohortFilesTests.rows(run.appendingPathComponent("cohorts/older.csv"))[1][5]
+            let book = dir.appendingPathComponent("book.xlsx")
+            try FileManager.default.copyItem(at: run.appendingPathComponent("cohorts/\(team)/\(team) cohorts.xlsx"), to: book)
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            // Own profile: concurrent runs would otherwise hand the job to one another's LibreOffice.
+            process.arguments = ["soffice", "-env:UserInstallation=file://\(dir.path)/profile", "--headless", "--convert-to",
+                                 "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,true,true,false,false,false,-1",
+                                 "--outdir", dir.appendingPathComponent("csv").path, book.path]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0)
+            let older = try String(contentsOf: dir.appendingPathComponent("csv/book-older.csv"), encoding: .utf8)
+            let lines = older.split(separator: "\n").map(String.init)
+            #expect(lines.first?.hasPrefix("\"nhs_number\",\"patient_id\",\"practice_code\",\"practice_name\",") == true)
+            #expect(lines.count > 1)
+            for line in lines.dropFirst() {
+                #expect(line.range(of: #"^"\d{3} \d{3} \d{4}","[^"]+","[^"]+","[^"]+","[^"]+","[^"]+",\d+,"#,
+                                   options: .regularExpression) != nil, "not text where expected: \(line.prefix(80))")
+            }
+        }
+    }
+}
