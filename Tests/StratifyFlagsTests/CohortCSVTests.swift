@@ -100,6 +100,34 @@ import Testing
         #expect(!text.contains("999 136 4315") && !rows.dropFirst().contains { $0.contains(",a,") || $0.contains(",c,") })
     }
 
+    func prepared(_ identifier: CohortCSV.Identifier = .nhsNumber) throws -> CohortCSV.Prepared {
+        let (r, _, reasons) = try run()
+        return try CohortCSV(identifier: identifier, practices: Self.practices, keyValues: []).prepare(flags: r.flags, scores: r.scores, reasons: reasons)
+    }
+
+    @Test func aLeaverNoLongerInTheExtractLeftThePracticeAndKeepsWhatTheHistorySaid() throws {
+        let before = CohortMember(patientID: "gone", nhsNumber: "999 136 4315", practiceCode: "E83003", neighbourhood: "Barnet 2 PCN",
+                                  reasons: "hypertension register")
+        let l = CohortLeaver.explain(before, in: try prepared())
+        #expect(l == CohortLeaver(patientID: "gone", nhsNumber: "999 136 4315", practiceCode: "E83003", neighbourhood: "Barnet 2 PCN",
+                                  leftBecause: CohortLeaver.leftPractice, reasonsBefore: "hypertension register", reasonsNow: "", detailsNow: ""))
+    }
+
+    /// A history from before the member columns knows only the patient_id: where they were
+    /// registered comes from the extract while the patient is in it.
+    @Test func aLeaverFromAnOlderHistoryGetsThePracticeFromTheExtract() throws {
+        let l = CohortLeaver.explain(CohortMember(patientID: "p3"), in: try prepared())
+        #expect(l.practiceCode == "A81001" && l.neighbourhood == "unknown")
+        #expect(l.leftBecause == CohortLeaver.noLongerMeets && l.reasonsNow == "")
+    }
+
+    @Test func aLeaverStillRegisteredSaysWhichReasonsHoldNow() throws {
+        // p2 is on the hypertension and CHD registers: a cohort that dropped them still sees both.
+        let l = CohortLeaver.explain(CohortMember(patientID: "p2", reasons: "hypertension register"), in: try prepared())
+        #expect(l.leftBecause == CohortLeaver.noLongerMeets)
+        #expect(l.reasonsBefore == "hypertension register" && l.reasonsNow == "hypertension register; CHD register")
+    }
+
     @Test func detailsSayCodedValuesInWords() throws {
         let (r, cohort, reasons) = try run()
         let labels = CohortLabels(values: [(field: "sex", labels: [(value: "male", text: "a man aged {age}")])],

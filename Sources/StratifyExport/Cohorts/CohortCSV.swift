@@ -67,7 +67,7 @@ public struct CohortCSV {
     /// whom. Gives member rows and, for leavers, what holds now.
     public struct Prepared {
         let csv: CohortCSV
-        let flags: FlagResult
+        public let flags: FlagResult
         let columns: [String: Column]
         let reasons: [Reason]
         let reasonHolds: [Set<Int>]
