@@ -78,10 +78,12 @@ import Testing
         let header = members[0]
         let id = header.firstIndex(of: "patient_id")!, age = header.firstIndex(of: "age")!, nhs = header.firstIndex(of: "nhs_number")!
         let seventy = members.dropFirst().filter { Int($0[age])! >= 70 }
-        let sixties = members.dropFirst().filter { Int($0[age])! < 70 }
+        // Under 69, so still under 70 a month later.
+        let sixties = members.dropFirst().filter { Int($0[age])! < 69 }
         let gone = seventy[0], dead = seventy[1]
         sleep(1)  // run ids have one-second resolution
-        let r2 = try stratify(["run", try pipeline(dir, name: "p2.json", minimumAge: 70), "--quiet",
+        // A month later: a run is compared with the run of the greatest earlier as-of date.
+        let r2 = try stratify(["run", try pipeline(dir, name: "p2.json", minimumAge: 70), "--quiet", "--as-of", "2026-04-30",
                                "--extract", try secondExtract(dir, gone: gone[id], dead: dead[id]).path])
         guard r2.status == 0 else { throw CLIError(description: "second run: \(r2)") }
         return TwoRuns(dir: dir, first: first, second: try latest(dir), left: [gone[id], gone[nhs]], died: dead[id], narrowed: sixties[0][id])
@@ -209,7 +211,7 @@ struct CohortWorkbookCLITests {
             let sheets = try Self.read(workbook(team))
             #expect(sheets.map(\.name) == ["Read me", "older", "Leavers"])
             let readMe = sheets[0].rows.compactMap { $0.first as? String }
-            #expect(readMe.contains { $0.contains("as of 2026-03-31") })
+            #expect(readMe.contains { $0.contains("as of 2026-04-30") })
             #expect(readMe.contains { $0.hasPrefix("older (") && $0.contains("Older people") })
             #expect(readMe.contains { $0.hasPrefix("P1:") } && readMe.contains { $0.hasPrefix("red:") })
             #expect(sheets[1].rows.count > 1, "the cohort sheet is empty")
