@@ -141,6 +141,41 @@ import Testing
         #expect(m?.hasPrefix("p.json, $.cohorts[0].key_values[0]: 'ltc_cuont' is not a value of rule set") == true, "\(m ?? "accepted")")
     }
 
+    func labelsError(_ labels: String) throws -> String? {
+        try withTemporaryDirectory("labels") { dir in
+            let file = dir.appendingPathComponent("labels.json")
+            try Data(labels.utf8).write(to: file)
+            return error(try json(["labels": file.path]), validate: true)?.replacingOccurrences(of: file.path, with: "labels.json")
+        }
+    }
+
+    @Test func aLabelsFieldThatIsNoFieldIsRefused() throws {
+        let m = try labelsError(#"{"values": {"efi_categry": {"severe": "severe frailty"}}}"#)
+        #expect(m?.hasPrefix("labels.json, $.values.efi_categry: 'efi_categry' is not a value of rule set") == true, "\(m ?? "accepted")")
+    }
+
+    @Test func aLabelsPlaceholderThatIsNoFieldIsRefused() throws {
+        let m = try labelsError(#"{"values": {"efi_category": {"severe": "severe frailty (eFI {eif})"}}}"#)
+        #expect(m?.hasPrefix("labels.json, $.values.efi_category.severe: 'eif' is not a value of rule set") == true, "\(m ?? "accepted")")
+    }
+
+    @Test func aLabelsListFieldThatIsNoFieldIsRefused() throws {
+        let m = try labelsError(#"{"lists": [{"prefix": "missing: ", "when": "false", "fields": {"smi_bmj": "BMI"}}]}"#)
+        #expect(m?.hasPrefix("labels.json, $.lists[0].fields.smi_bmj: 'smi_bmj' is not a value of rule set") == true, "\(m ?? "accepted")")
+    }
+
+    @Test func anUnknownLabelsSettingIsRefused() throws {
+        let m = try labelsError(#"{"value": {}}"#)
+        #expect(m == "labels.json, $.value: unknown setting; known settings are about, lists, values", "\(m ?? "accepted")")
+    }
+
+    @Test func theNewCohortColumnsCannotBeKeyValues() throws {
+        for column in ["practice_name", "details"] {
+            let m = try error(cohorts: [["name": "c", "where": "true", "key_values": [column]]])
+            #expect(m == "p.json, $.cohorts[0].key_values[0]: '\(column)' is already a column of every cohort file; remove it from key_values", "\(m ?? "accepted")")
+        }
+    }
+
     @Test func anOrderByFieldThatDoesNotExistIsRefused() throws {
         let m = try error(cohorts: [["name": "c", "where": "true", "order_by": [["expr": "age"], ["expr": "efi_deficit"]]]], validate: true)
         #expect(m == "p.json, $.cohorts[0].order_by[1].expr, line 1, column 1: unknown field 'efi_deficit'", "\(m ?? "accepted")")
@@ -329,7 +364,7 @@ import Testing
             let cohort = try String(contentsOf: f.root.appendingPathComponent("runs/\(first)/cohorts/spring.csv"), encoding: .utf8)
             let leavers = try String(contentsOf: f.root.appendingPathComponent("runs/\(second)/cohorts/spring_leavers.csv"), encoding: .utf8)
             #expect(cohort.trimmingCharacters(in: ["\u{FEFF}"]).hasPrefix("pseudonym,practice_code,"))
-            #expect(leavers.trimmingCharacters(in: ["\u{FEFF}"]).hasPrefix("pseudonym,status\r\n"))
+            #expect(leavers.trimmingCharacters(in: ["\u{FEFF}"]).hasPrefix("pseudonym,practice_code,"))
             let cohortRows = cohort.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
             let leaverRows = leavers.components(separatedBy: "\r\n").dropFirst().filter { !$0.isEmpty }
             #expect(!cohortRows.isEmpty && leaverRows.count == cohortRows.count)

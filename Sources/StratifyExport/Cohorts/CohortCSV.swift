@@ -3,10 +3,12 @@ import StratifyFlags
 import StratifyIngest
 import StratifyReference
 
-/// Cohort files for integrated neighbourhood teams: one row per patient, saying who they are, why
-/// they are on the list, the values behind it, and whether they are new since the last run.
-/// UTF-8 with a BOM and CRLF line ends (so Excel opens them cleanly), formula cells neutralised,
-/// mode 0600 (patient-level).
+/// Cohort files for integrated neighbourhood teams: one row per patient, saying who they are
+/// (the NHS number in its display form, so a spreadsheet keeps it as text), where they are
+/// registered (practice code and name, PCN, neighbourhood), why they are on the list in words,
+/// the values behind it, and whether they are new since the last run. UTF-8 with a BOM and CRLF
+/// line ends (so Excel opens them cleanly), formula cells neutralised, mode 0600 (patient-level).
+/// docs/cohort-files.md describes every column.
 public struct CohortCSV {
     public enum Identifier: Sendable {
         case nhsNumber
@@ -22,58 +24,122 @@ public struct CohortCSV {
 
     public var identifier: Identifier
     public var practices: [String: PracticeTable.Practice]
-    /// Values written after `reasons` (rule-set values, attributes or score fields).
+    /// Values written after `details` (rule-set values, attributes or score fields).
     public var keyValues: [String]
+    public var labels: CohortLabels
 
-    public init(identifier: Identifier, practices: [String: PracticeTable.Practice], keyValues: [String]) {
+    public init(identifier: Identifier, practices: [String: PracticeTable.Practice], keyValues: [String],
+                labels: CohortLabels = .none) {
         self.identifier = identifier
         self.practices = practices
         self.keyValues = keyValues
+        self.labels = labels
     }
 
     /// In pseudonym mode the pseudonym replaces both identifiers: the extract's patient_id is as
     /// identifying as the NHS number to anyone holding the extract, so it never leaves the run.
-    public var header: [String] {
-        let ids: [String]
+    public var identifierColumns: [String] {
         switch identifier {
-        case .nhsNumber: ids = ["nhs_number", "patient_id"]
-        case .pseudonym: ids = ["pseudonym"]
+        case .nhsNumber: ["nhs_number", "patient_id"]
+        case .pseudonym: ["pseudonym"]
         }
-        return ids + ["practice_code", "pcn", "neighbourhood", "age", "sex", "core20", "priority", "reasons"]
+    }
+
+    public static let placeColumns = ["practice_code", "practice_name", "pcn", "neighbourhood"]
+
+    public var header: [String] {
+        identifierColumns + CohortCSV.placeColumns + ["age", "sex", "core20", "priority", "reasons", "details"]
             + keyValues + ["status"]
+    }
+
+    /// The cells that say who and where a patient is, in `identifierColumns + placeColumns` order.
+    func place(patientID: String, nhsNumber: String, practice: String) -> [String] {
+        let info = practices[practice]
+        var row: [String]
+        switch identifier {
+        case .nhsNumber: row = [nhsNumber, patientID]
+        case .pseudonym(let mac): row = [mac.pseudonym(Array(patientID.utf8))]
+        }
+        return row + [practice, info?.name ?? "", info?.pcnName ?? "unknown", info?.neighbourhood ?? "unknown"]
+    }
+
+    /// One cohort's evaluation, prepared once: the columns it reads and which reasons hold for
+    /// whom. Gives member rows and, for leavers, what holds now.
+    public struct Prepared {
+        let csv: CohortCSV
+        public let flags: FlagResult
+        let columns: [String: Column]
+        let reasons: [Reason]
+        let reasonHolds: [Set<Int>]
+
+        public func practice(_ p: Int) -> String { columns["practice_code"]!.text(at: p) }
+
+        public func neighbourhood(_ p: Int) -> String { csv.practices[practice(p)]?.neighbourhood ?? "unknown" }
+
+        public func nhsNumber(_ p: Int) -> String {
+            let n = flags.patients.nhsNumber[p]
+            return n == 0 ? "" : XLSXCell.nhsDisplay(n)
+        }
+
+        public func patientID(_ p: Int) -> String { String(decoding: flags.patients.index.key(p), as: UTF8.self) }
+
+        /// The labels of the cohort's reasons that hold for patient `p`, in the cohort's order.
+        public func reasons(_ p: Int) -> String {
+            reasons.indices.filter { reasonHolds[$0].contains(p) }.map { reasons[$0].label }.joined(separator: "; ")
+        }
+
+        public func details(_ p: Int) -> String {
+            csv.labels.details(keyValues: csv.keyValues) { name in columns[name].map { $0.text(at: p) } ?? "" }
+        }
+
+        public func member(_ p: Int) -> CohortMember {
+            let nhs: String
+            switch csv.identifier {
+            case .nhsNumber: nhs = nhsNumber(p)
+            case .pseudonym: nhs = ""  // the pseudonym mode's outputs, history included, carry no NHS number
+            }
+            return CohortMember(patientID: patientID(p), nhsNumber: nhs, practiceCode: practice(p),
+                         neighbourhood: neighbourhood(p), reasons: reasons(p))
+        }
+
+        func row(_ p: Int, _ m: CohortMember, status: String) -> [String] {
+            csv.place(patientID: m.patientID, nhsNumber: m.nhsNumber, practice: m.practiceCode)
+                + [columns["age"]!.text(at: p), columns["sex"]!.text(at: p), columns["core20"]!.text(at: p),
+                   columns["priority"]!.text(at: p), m.reasons, details(p)]
+                + csv.keyValues.map { columns[$0]!.text(at: p) } + [status]
+        }
+    }
+
+    public func prepare(flags: FlagResult, scores: [(String, Column)], reasons: [Reason]) throws(StratifyError) -> Prepared {
+        let columns = flags.namedColumns(adding: scores)
+        for name in keyValues + ["core20", "priority", "practice_code", "age", "sex"] where columns[name] == nil {
+            throw StratifyError(.usage, "cohort key value '\(name)' is not a rule-set value, attribute or score field")
+        }
+        let reasonHolds = reasons.map { Set($0.condition.members(flags, externals: scores)) }
+        return Prepared(csv: self, flags: flags, columns: columns, reasons: reasons, reasonHolds: reasonHolds)
     }
 
     /// The files of one cohort: `all` and one per neighbourhood, as CSV bytes, in member order.
     /// `previous` holds the patient_ids of the last run's cohort (for `new` / `continuing`).
     public func render(members: [Int], flags: FlagResult, scores: [(String, Column)], reasons: [Reason],
                        previous: Set<String>) throws(StratifyError) -> (all: [UInt8], byNeighbourhood: [String: [UInt8]]) {
-        let columns = flags.namedColumns(adding: scores)
-        for name in keyValues + ["core20", "priority", "practice_code", "age", "sex"] where columns[name] == nil {
-            throw StratifyError(.usage, "cohort key value '\(name)' is not a rule-set value, attribute or score field")
-        }
-        let reasonHolds = reasons.map { Set($0.condition.members(flags, externals: scores)) }
+        render(members: members, prepared: try prepare(flags: flags, scores: scores, reasons: reasons), previous: previous)
+    }
+
+    public func render(members: [Int], prepared: Prepared, previous: Set<String>) -> (all: [UInt8], byNeighbourhood: [String: [UInt8]]) {
+        render(members: members, records: members.map(prepared.member), prepared: prepared, previous: previous)
+    }
+
+    /// - Parameter records: `prepared.member(p)` of each member, computed once by a caller that
+    ///   also needs them (the history keeps them).
+    public func render(members: [Int], records: [CohortMember], prepared: Prepared,
+                       previous: Set<String>) -> (all: [UInt8], byNeighbourhood: [String: [UInt8]]) {
         var rows: [(neighbourhood: String, bytes: [UInt8])] = []
-        for p in members {
-            let id = String(decoding: flags.patients.index.key(p), as: UTF8.self)
-            let practice = value(columns["practice_code"]!, p)
-            let info = practices[practice]
-            var row: [String] = []
-            switch identifier {
-            case .nhsNumber:
-                let nhs = flags.patients.nhsNumber[p]
-                row += [nhs == 0 ? "" : String(nhs), id]
-            case .pseudonym(let mac):
-                row.append(mac.pseudonym(flags.patients.index.key(p)))
-            }
-            row += [practice, info?.pcnName ?? "unknown", info?.neighbourhood ?? "unknown",
-                    value(columns["age"]!, p), value(columns["sex"]!, p), value(columns["core20"]!, p),
-                    value(columns["priority"]!, p),
-                    reasons.indices.filter { reasonHolds[$0].contains(p) }.map { reasons[$0].label }.joined(separator: "; ")]
-            row += keyValues.map { value(columns[$0]!, p) }
-            row.append(previous.contains(id) ? "continuing" : "new")
+        rows.reserveCapacity(members.count)
+        for (p, m) in zip(members, records) {
             var w = CSVWriter(crlf: true)
-            w.row(row)
-            rows.append((info?.neighbourhood ?? "unknown", w.bytes))
+            w.row(prepared.row(p, m, status: previous.contains(m.patientID) ? "continuing" : "new"))
+            rows.append((m.neighbourhood, w.bytes))
         }
         var head = CSVWriter(crlf: true, byteOrderMark: true)
         head.row(header)
@@ -94,28 +160,25 @@ public struct CohortCSV {
         return (all, byNeighbourhood)
     }
 
-    /// Writes `<directory>/<cohort>.csv` (all neighbourhoods), `<directory>/<neighbourhood>/<cohort>.csv`
-    /// and `<directory>/<cohort>_leavers.csv`, each 0600. Neighbourhood folder names keep letters,
-    /// digits, spaces, '-' and '_' only, so a name can never leave the folder.
-    public func write(cohort: String, directory: String, members: [Int], flags: FlagResult, scores: [(String, Column)],
-                      reasons: [Reason], previous: Set<String>) throws(StratifyError) {
-        let files = try render(members: members, flags: flags, scores: scores, reasons: reasons, previous: previous)
-        let current = members.map { String(decoding: flags.patients.index.key($0), as: UTF8.self) }
-        try CohortCSV.write(cohort: cohort, directory: directory, files: files,
-                            leavers: CohortCSV.leavers(previous: previous, current: current, identifier: identifier))
-    }
-
-    /// Writes one cohort's rendered files (see `write(cohort:directory:members:...)`).
+    /// Writes `<directory>/<cohort>.csv` and `<directory>/<cohort>_leavers.csv` (all
+    /// neighbourhoods), and in each neighbourhood's folder its `<cohort>.csv` (when it has members)
+    /// and `<cohort>_leavers.csv` (whenever it has members or leavers, so "no leavers" is said
+    /// rather than left to guess), each 0600. Neighbourhood folder names keep letters, digits,
+    /// spaces, '-' and '_' only, so a name can never leave the folder.
     public static func write(cohort: String, directory: String, files: (all: [UInt8], byNeighbourhood: [String: [UInt8]]),
-                             leavers: [UInt8]) throws(StratifyError) {
+                             leavers: (all: [UInt8], byNeighbourhood: [String: [UInt8]])) throws(StratifyError) {
         try FileSystem.makeDirectories(directory, mode: 0o700)
         try OutputFile.write(files.all, to: "\(directory)/\(cohort).csv", patientLevel: true)
-        for (team, bytes) in files.byNeighbourhood {
+        try OutputFile.write(leavers.all, to: "\(directory)/\(cohort)_leavers.csv", patientLevel: true)
+        let leaversHeader = Array(leavers.all[..<(CSVRecords.ranges(leavers.all, from: CSVRecords.byteOrderMarkLength(leavers.all)).first?.upperBound ?? 0)])
+        for team in Set(files.byNeighbourhood.keys).union(leavers.byNeighbourhood.keys) {
             let folder = directory + "/" + CohortCSV.safeName(team)
             try FileSystem.makeDirectories(folder, mode: 0o700)
-            try OutputFile.write(bytes, to: "\(folder)/\(cohort).csv", patientLevel: true)
+            if let bytes = files.byNeighbourhood[team] {
+                try OutputFile.write(bytes, to: "\(folder)/\(cohort).csv", patientLevel: true)
+            }
+            try OutputFile.write(leavers.byNeighbourhood[team] ?? leaversHeader, to: "\(folder)/\(cohort)_leavers.csv", patientLevel: true)
         }
-        try OutputFile.write(leavers, to: "\(directory)/\(cohort)_leavers.csv", patientLevel: true)
     }
 
     public static func safeName(_ s: String) -> String {
@@ -126,22 +189,106 @@ public struct CohortCSV {
         return name.isEmpty || name.allSatisfy({ $0 == "_" }) ? "unknown" : name
     }
 
-    /// Patients on the last run's list who are not on this one, by patient_id, or by pseudonym
-    /// (sorted by pseudonym) in pseudonym mode.
-    public static func leavers(previous: Set<String>, current: [String], identifier: Identifier) -> [UInt8] {
-        var w = CSVWriter(crlf: true, byteOrderMark: true)
-        let left = previous.subtracting(current)
-        switch identifier {
-        case .nhsNumber:
-            w.row(["patient_id", "status"])
-            for id in left.sorted() { w.row([id, "left"]) }
-        case .pseudonym(let mac):
-            w.row(["pseudonym", "status"])
-            for p in left.map({ mac.pseudonym(Array($0.utf8)) }).sorted() { w.row([p, "left"]) }
-        }
-        return w.bytes
+    // MARK: - Leavers
+
+    public var leaverHeader: [String] {
+        identifierColumns + CohortCSV.placeColumns + ["left_because", "reasons_before", "reasons_now", "details_now", "status"]
     }
 
-    func value(_ c: Column, _ p: Int) -> String { c.text(at: p) }
+    /// The leavers files: every leaver, and one file per neighbourhood (the neighbourhood whose
+    /// list they were on). Sorted by patient_id, or by pseudonym in pseudonym mode, so the order
+    /// says nothing about the patients. Shared with `stratify merge`.
+    public func leavers(_ leavers: [CohortLeaver]) -> (all: [UInt8], byNeighbourhood: [String: [UInt8]]) {
+        let keyed: [(key: String, leaver: CohortLeaver)] = leavers.map { l in
+            switch identifier {
+            case .nhsNumber: (l.patientID, l)
+            case .pseudonym(let mac): (mac.pseudonym(Array(l.patientID.utf8)), l)
+            }
+        }
+        var rows: [(neighbourhood: String, bytes: [UInt8])] = []
+        for (_, l) in keyed.sorted(by: { $0.key < $1.key }) {
+            var w = CSVWriter(crlf: true)
+            w.row(place(patientID: l.patientID, nhsNumber: l.nhsNumber, practice: l.practiceCode)
+                  + [l.leftBecause, l.reasonsBefore, l.reasonsNow, l.detailsNow, "left"])
+            rows.append((l.neighbourhood, w.bytes))
+        }
+        var head = CSVWriter(crlf: true, byteOrderMark: true)
+        head.row(leaverHeader)
+        return CohortCSV.assemble(header: head.bytes, rows: rows)
+    }
 }
 
+/// What the run history keeps of a cohort member, so that the next run can say who left, from
+/// where and why even when the patient is no longer in the extract.
+public struct CohortMember: Sendable, Equatable {
+    public var patientID: String
+    /// Display form (`999 136 4315`); "" in pseudonym mode, where the history keeps no NHS number.
+    public var nhsNumber: String
+    public var practiceCode: String
+    public var neighbourhood: String
+    /// The labels of the cohort's reasons that held.
+    public var reasons: String
+
+    public init(patientID: String, nhsNumber: String = "", practiceCode: String = "", neighbourhood: String = "", reasons: String = "") {
+        self.patientID = patientID
+        self.nhsNumber = nhsNumber
+        self.practiceCode = practiceCode
+        self.neighbourhood = neighbourhood
+        self.reasons = reasons
+    }
+}
+
+/// A patient on the previous run's list who is not on this one, and why.
+public struct CohortLeaver: Sendable, Equatable {
+    public static let died = "died"
+    public static let leftPractice = "left the practice (no longer in the extract)"
+    public static let notRegistered = "left the practice (not registered on the as-of date)"
+    public static let noLongerMeets = "no longer meets the criteria"
+
+    public var patientID: String
+    public var nhsNumber: String
+    public var practiceCode: String
+    public var neighbourhood: String
+    public var leftBecause: String
+    public var reasonsBefore: String
+    public var reasonsNow: String
+    public var detailsNow: String
+
+    public init(patientID: String, nhsNumber: String, practiceCode: String, neighbourhood: String, leftBecause: String,
+                reasonsBefore: String, reasonsNow: String, detailsNow: String) {
+        self.patientID = patientID
+        self.nhsNumber = nhsNumber
+        self.practiceCode = practiceCode
+        self.neighbourhood = neighbourhood
+        self.leftBecause = leftBecause
+        self.reasonsBefore = reasonsBefore
+        self.reasonsNow = reasonsNow
+        self.detailsNow = detailsNow
+    }
+
+    /// Why `previous` left, from this run's extract: not in it (deregistered or moved away), died
+    /// on or before the as-of date, or still registered but outside the cohort's condition, with
+    /// the reasons that hold now. Where the history predates these columns, who and where come
+    /// from this extract when the patient is still in it.
+    public static func explain(_ previous: CohortMember, in prepared: CohortCSV.Prepared) -> CohortLeaver {
+        var l = CohortLeaver(patientID: previous.patientID, nhsNumber: previous.nhsNumber, practiceCode: previous.practiceCode,
+                             neighbourhood: previous.neighbourhood, leftBecause: leftPractice,
+                             reasonsBefore: previous.reasons, reasonsNow: "", detailsNow: "")
+        if l.neighbourhood.isEmpty { l.neighbourhood = "unknown" }
+        guard let found = prepared.flags.patients.index.find(Array(previous.patientID.utf8)) else { return l }
+        let p = Int(found)
+        if l.practiceCode.isEmpty { l.practiceCode = prepared.practice(p); l.neighbourhood = prepared.neighbourhood(p) }
+        if l.nhsNumber.isEmpty, case .nhsNumber = prepared.csv.identifier { l.nhsNumber = prepared.nhsNumber(p) }
+        let death = prepared.flags.patients.dateOfDeath[p]
+        if death != PatientTable.noDay && death <= prepared.flags.asOf.rawValue {
+            l.leftBecause = died
+        } else if !prepared.flags.inPopulation[p] {
+            l.leftBecause = notRegistered
+        } else {
+            l.leftBecause = noLongerMeets
+            l.reasonsNow = prepared.reasons(p)
+            l.detailsNow = prepared.details(p)
+        }
+        return l
+    }
+}

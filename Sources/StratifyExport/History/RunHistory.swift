@@ -5,9 +5,10 @@ import CSQLite
 import StratifyCore
 
 /// The run history, `<output root>/history.sqlite`, through the system SQLite. It keeps each
-/// published run's manifest, its prevalence aggregates, and its cohort memberships as patient keys
-/// only, so the next run can mark new, continuing and leaving patients and the report can chart
-/// trends. Analysts can query it with any SQLite client (schema in docs/history.md).
+/// published run's manifest, its prevalence aggregates, and its cohort memberships (patient keys,
+/// with the NHS number, practice, neighbourhood and reasons a leavers file needs when the patient
+/// has left the extract), so the next run can mark new, continuing and leaving patients and the
+/// report can chart trends. Analysts can query it with any SQLite client (schema in docs/history.md).
 ///
 /// A run is recorded in one transaction after it has been published, so a failed or killed run
 /// leaves the history as it was.
@@ -84,6 +85,7 @@ public final class RunHistory {
             }
             try exec("PRAGMA journal_mode=WAL")
             try exec(RunHistory.schema)
+            try migrateCohortColumns()
             // A write lock taken and given back now: a history held by another process fails
             // here, before any row is read, not after the whole run.
             try exec("BEGIN IMMEDIATE")
@@ -267,9 +269,13 @@ public final class RunHistory {
         return runs.map { ($0.0, $0.1, sizes[$0.0] ?? [:]) }
     }
 
-    /// Records a published run in one transaction.
+    /// Records a published run in one transaction. `members` gives, per cohort, what the next run
+    /// needs to describe its leavers (`cohort_members`' later columns); `summary` the per
+    /// neighbourhood counts (`cohort_summary`). Both may be empty (a history written before them
+    /// is read the same way).
     public func record(runID: String, pipeline: String, asOf: Day, manifest: String, prevalence: Prevalence?,
-                       cohorts: [(name: String, patientIDs: [String])]) throws(StratifyError) {
+                       cohorts: [(name: String, patientIDs: [String])], members: [String: [CohortMember]] = [:],
+                       summary: [CohortSummary] = []) throws(StratifyError) {
         let t0 = MonotonicClock.now()
         defer { StageTimings.record("history", seconds: MonotonicClock.seconds(since: t0)) }
         try exec("BEGIN IMMEDIATE")
@@ -279,14 +285,103 @@ public final class RunHistory {
             for r in prevalence?.rows ?? [] {
                 try prevalenceRow.run([runID, r.measure, r.grouping.rawValue, r.group, r.numerator, r.denominator])
             }
-            let member = try prepare("INSERT INTO cohort_members VALUES (?, ?, ?)")
+            let member = try prepare("INSERT INTO cohort_members (run_id, cohort, patient_id) VALUES (?, ?, ?)")
+            let described = try prepare(
+                "INSERT INTO cohort_members (run_id, cohort, patient_id, nhs_number, practice_code, neighbourhood, reasons) VALUES (?, ?, ?, ?, ?, ?, ?)")
             for c in cohorts {
-                for id in c.patientIDs { try member.run([runID, c.name, id]) }
+                if let details = members[c.name] {
+                    // An empty NHS number (pseudonym mode) is stored as NULL: nothing to keep.
+                    for m in details {
+                        try described.run([runID, c.name, m.patientID, m.nhsNumber.isEmpty ? SQLNull() as Any : m.nhsNumber,
+                                           m.practiceCode, m.neighbourhood, m.reasons])
+                    }
+                } else {
+                    for id in c.patientIDs { try member.run([runID, c.name, id]) }
+                }
+            }
+            let summaryRow = try prepare("INSERT INTO cohort_summary VALUES (?, ?, ?, ?, ?, ?, ?)")
+            for r in summary {
+                try summaryRow.run([runID, r.cohort, r.neighbourhood, r.members, r.new, r.continuing, r.leavers])
             }
             try exec("COMMIT")
         } catch {
             try? exec("ROLLBACK")
             throw error
         }
+    }
+
+    // MARK: - Cohort details (issue 13)
+
+    /// Columns added to `cohort_members` after its first version, and the summary table. Added in
+    /// place (`ALTER TABLE ... ADD COLUMN`), so a history from an older version keeps its runs and
+    /// its old rows read as NULL in the new columns.
+    static let cohortColumns = ["nhs_number", "practice_code", "neighbourhood", "reasons"]
+    static let summarySchema = """
+        CREATE TABLE IF NOT EXISTS cohort_summary (
+            run_id TEXT NOT NULL REFERENCES runs(run_id), cohort TEXT NOT NULL, neighbourhood TEXT NOT NULL,
+            members INTEGER NOT NULL, new INTEGER NOT NULL, continuing INTEGER NOT NULL, leavers INTEGER NOT NULL,
+            PRIMARY KEY (run_id, cohort, neighbourhood)) WITHOUT ROWID;
+        """
+
+    /// A binding that is neither text nor a number is left unbound: SQL NULL.
+    struct SQLNull {}
+
+    func migrateCohortColumns() throws(StratifyError) {
+        var have = Set<String>()
+        try query("PRAGMA table_info(cohort_members)") { have.insert(RunHistory.text($0, 1)) }
+        for column in RunHistory.cohortColumns where !have.contains(column) {
+            try exec("ALTER TABLE cohort_members ADD COLUMN \(column) TEXT")
+        }
+        try exec(RunHistory.summarySchema)
+    }
+
+    /// The members of a cohort in a run with what the history kept of them; fields a run did not
+    /// record (an older version's rows) are "".
+    public func memberDetails(run: String, cohort: String) throws(StratifyError) -> [CohortMember] {
+        var out: [CohortMember] = []
+        try query("SELECT patient_id, nhs_number, practice_code, neighbourhood, reasons FROM cohort_members WHERE run_id = ? AND cohort = ? ORDER BY patient_id",
+                  [run, cohort]) {
+            out.append(CohortMember(patientID: RunHistory.text($0, 0), nhsNumber: RunHistory.text($0, 1),
+                                    practiceCode: RunHistory.text($0, 2), neighbourhood: RunHistory.text($0, 3),
+                                    reasons: RunHistory.text($0, 4)))
+        }
+        return out
+    }
+}
+
+/// One row of `cohort_summary`: a cohort's counts in one neighbourhood in one run. Leavers count
+/// in the neighbourhood whose list they were on.
+public struct CohortSummary: Sendable, Equatable {
+    public var cohort: String
+    public var neighbourhood: String
+    public var members: Int
+    public var new: Int
+    public var continuing: Int
+    public var leavers: Int
+
+    public init(cohort: String, neighbourhood: String, members: Int, new: Int, continuing: Int, leavers: Int) {
+        self.cohort = cohort
+        self.neighbourhood = neighbourhood
+        self.members = members
+        self.new = new
+        self.continuing = continuing
+        self.leavers = leavers
+    }
+
+    /// Rows for every neighbourhood with members or leavers, sorted by neighbourhood.
+    public static func rows(cohort: String, members: [(neighbourhood: String, continuing: Bool)], leavers: [String]) -> [CohortSummary] {
+        var byTeam: [String: CohortSummary] = [:]
+        for m in members {
+            var r = byTeam[m.neighbourhood] ?? CohortSummary(cohort: cohort, neighbourhood: m.neighbourhood, members: 0, new: 0, continuing: 0, leavers: 0)
+            r.members += 1
+            if m.continuing { r.continuing += 1 } else { r.new += 1 }
+            byTeam[m.neighbourhood] = r
+        }
+        for team in leavers {
+            var r = byTeam[team] ?? CohortSummary(cohort: cohort, neighbourhood: team, members: 0, new: 0, continuing: 0, leavers: 0)
+            r.leavers += 1
+            byTeam[team] = r
+        }
+        return byTeam.keys.sorted().map { byTeam[$0]! }
     }
 }

@@ -5,18 +5,26 @@ import StratifyReference
 
 /// Evaluates a pipeline's cohorts and writes their files; returns the manifest section.
 enum CohortStage {
+    struct Written {
+        var sections: [(String, JSON)]
+        var members: [(name: String, patientIDs: [String])]
+        /// What the history keeps of each cohort's members, for the next run's leavers.
+        var details: [String: [CohortMember]]
+        var summary: [CohortSummary]
+        var shard: JSON
+    }
+
     /// - Parameter previous: each cohort's members in the previous run (from the run history).
-    /// - Returns: the manifest section, each cohort's members' patient_ids, and what a shard hands
-    ///   to `stratify merge` (each member's neighbourhood and order keys, and the leavers).
+    /// - Returns: the manifest section, each cohort's members, and what a shard hands to
+    ///   `stratify merge` (each member's neighbourhood and order keys, and the leavers).
     static func write(_ cohorts: [PipelineDefinition.Cohort], file: String, flags: FlagResult, scores: [(String, Column)],
                       directory: String, identifier: CohortCSV.Identifier, practices: [String: PracticeTable.Practice],
-                      previous allPrevious: [String: Set<String>]) throws(StratifyError)
-        -> (sections: [(String, JSON)], members: [(name: String, patientIDs: [String])], shard: JSON) {
+                      labels: CohortLabels = .none, previous allPrevious: [String: [CohortMember]]) throws(StratifyError) -> Written {
         let t0 = MonotonicClock.now()
         defer { StageTimings.record("cohorts", seconds: MonotonicClock.seconds(since: t0)) }
-        var memberLists: [(name: String, patientIDs: [String])] = []
+        var written = Written(sections: [], members: [], details: [:], summary: [], shard: .null)
         var shard: [(String, JSON)] = []
-        var sections: [(String, JSON)] = []
+        var book = CohortWorkbook.Inputs()
         for (k, c) in cohorts.enumerated() {
             try Interruption.check()
             let at = "\(file) $.cohorts[\(k)]"
@@ -28,19 +36,31 @@ enum CohortStage {
             let (members, keys) = try order(condition.members(flags, externals: scores), by: c.orderBy, at: at,
                                             flags: flags, scores: scores)
             let previous = allPrevious[c.name] ?? []
-            try CohortCSV(identifier: identifier, practices: practices, keyValues: c.keyValues)
-                .write(cohort: c.name, directory: directory, members: members, flags: flags, scores: scores,
-                       reasons: reasons, previous: previous)
-            let ids = members.map { String(decoding: flags.patients.index.key($0), as: UTF8.self) }
-            memberLists.append((c.name, ids))
-            guard case .string(let practiceIdx, let practiceTable)? = flags.attributes[.practiceCode] else { preconditionFailure() }
-            let team = members.map { practices[practiceTable[Int(practiceIdx[$0])]]?.neighbourhood ?? "unknown" }
-            let leavers = previous.subtracting(ids).sorted()
+            let previousIDs = Set(previous.map(\.patientID))
+            let csv = CohortCSV(identifier: identifier, practices: practices, keyValues: c.keyValues, labels: labels)
+            let prepared = try csv.prepare(flags: flags, scores: scores, reasons: reasons)
+            let records = members.map(prepared.member)
+            let files = csv.render(members: members, records: records, prepared: prepared, previous: previousIDs)
+            let ids = records.map(\.patientID)
+            let current = Set(ids)
+            let leavers = previous.filter { !current.contains($0.patientID) }.map { CohortLeaver.explain($0, in: prepared) }
+            let leaverFiles = csv.leavers(leavers)
+            try CohortCSV.write(cohort: c.name, directory: directory, files: files, leavers: leaverFiles)
+            book.add(c.about, files: files, leavers: leaverFiles)
+
+            written.members.append((c.name, ids))
+            written.details[c.name] = records
+            let team = records.map(\.neighbourhood)
+            written.summary += CohortSummary.rows(cohort: c.name, members: zip(team, ids).map { ($0, previousIDs.contains($1)) },
+                                                  leavers: leavers.map(\.neighbourhood))
             shard.append((c.name, ShardFile.cohort(ids: ids, neighbourhoods: team, keys: keys, leavers: leavers)))
-            sections.append((c.name, section(neighbourhoods: team, continuing: ids.filter { previous.contains($0) }.count,
-                                             leavers: leavers.count)))
+            written.sections.append((c.name, section(neighbourhoods: team, continuing: ids.filter { previousIDs.contains($0) }.count,
+                                                     leavers: leavers.count)))
         }
-        return ([("cohorts", .object(sections))], memberLists, .object(shard))
+        try book.write(directory: directory, asOf: flags.asOf)
+        written.sections = [("cohorts", .object(written.sections))]
+        written.shard = .object(shard)
+        return written
     }
 
     /// A cohort's manifest section, from its members' neighbourhoods (a run's, or a merge's).
@@ -72,5 +92,14 @@ enum CohortStage {
             CohortSortKey.precedes(values[a], index.key(members[a]), values[b], index.key(members[b]), descending: descending)
         }
         return (sorted.map { members[$0] }, sorted.map { values[$0] })
+    }
+}
+
+extension PipelineDefinition.Cohort {
+    /// What a workbook's read-me says about the cohort.
+    var about: CohortWorkbook.About {
+        let keys = orderBy.map { "\($0.expression)\($0.descending ? " (highest first)" : " (lowest first)")" }
+        return CohortWorkbook.About(name: name, description: description, reasons: reasons.map(\.label),
+                                    order: orderDescription ?? (keys + ["patient id"]).joined(separator: ", then "))
     }
 }

@@ -13,6 +13,10 @@ public struct PipelineDefinition: Sendable {
         public var reasons: [Reason]
         public var orderBy: [SortKey]
         public var keyValues: [String]
+        /// Free text for the workbook's read-me: what the cohort is for.
+        public var description: String? = nil
+        /// How rows are ordered, in words, for the read-me (else the sort keys are listed).
+        public var orderDescription: String? = nil
     }
     public enum Identifiers: String, Sendable { case nhsNumber = "nhs_number", pseudonym }
 
@@ -39,6 +43,8 @@ public struct PipelineDefinition: Sendable {
     public var suppressionMultiple: Int
     public var outputRoot: String
     public var cohorts: [Cohort]
+    /// The labels file that words cohort rows' `details` (docs/cohort-files.md); nil: no details.
+    public var labels: String?
     /// Which outputs a run writes (the manifest and quarantine files always).
     public var outputs: Set<String>
     public static let outputNames = ["patients", "cohorts", "prevalence", "report"]
@@ -93,6 +99,7 @@ public struct PipelineDefinition: Sendable {
         rules = rules.map { Self.resolve($0, against: f) }
         outputRoot = Self.resolve(outputRoot, against: f)
         pseudonymKeyFile = pseudonymKeyFile.map { Self.resolve($0, against: f) }
+        labels = labels.map { Self.resolve($0, against: f) }
     }
 
     /// The environment variable naming the reference folder.
@@ -115,8 +122,8 @@ public struct PipelineDefinition: Sendable {
     /// (`<name>_leavers.csv`) fits the 255-byte limit of common file systems.
     public static let maxCohortNameBytes = 255 - "_leavers.csv".utf8.count
     /// Columns every cohort file has; a `key_values` entry may not repeat one.
-    public static let cohortBaseColumns: Set<String> = ["nhs_number", "pseudonym", "patient_id", "practice_code", "pcn", "neighbourhood",
-                                                       "age", "sex", "core20", "priority", "reasons", "status"]
+    public static let cohortBaseColumns: Set<String> = ["nhs_number", "pseudonym", "patient_id", "practice_code", "practice_name", "pcn",
+                                                       "neighbourhood", "age", "sex", "core20", "priority", "reasons", "details", "status"]
 
     /// Parses a definition's JSON text; `path` names it in errors. (The fuzz harness calls this
     /// with arbitrary bytes, so no input may trap.) Checks everything that needs only the file;
@@ -167,6 +174,7 @@ public struct PipelineDefinition: Sendable {
         outputRoot = try r.string(root, "output_root", "$")
         // An empty root made the first write mkdir("/runs"); blanks are as empty.
         guard !outputRoot.allSatisfy(\.isWhitespace) else { throw r.fail("$.output_root", "must name a folder, e.g. \"output/nightly\"") }
+        labels = try r.optionalString(root, "labels", "$")
         var cohorts: [Cohort] = []
         for (k, item) in try r.array(root, "cohorts", "$").enumerated() {
             let at = "$.cohorts[\(k)]"
@@ -204,7 +212,9 @@ public struct PipelineDefinition: Sendable {
                 if keys.contains(s) { throw r.fail("\(at).key_values[\(j)]", "'\(s)' is listed twice") }
                 keys.append(s)
             }
-            cohorts.append(Cohort(name: cname, condition: try r.string(c, "where", at), reasons: reasons, orderBy: order, keyValues: keys))
+            cohorts.append(Cohort(name: cname, condition: try r.string(c, "where", at), reasons: reasons, orderBy: order, keyValues: keys,
+                                  description: try r.optionalString(c, "description", at),
+                                  orderDescription: try r.optionalString(c, "order_description", at)))
         }
         self.cohorts = cohorts
         outputs = Set(PipelineDefinition.outputNames)
@@ -253,7 +263,7 @@ public struct PipelineDefinition: Sendable {
 
     static let keys: Set<String> = ["name", "extract", "as_of", "reference", "rules", "imd", "identifiers", "pseudonym_key_env", "pseudonym_key_file",
                                     "suppression", "output_root", "cohorts", "description", "plus_groups", "outputs",
-                                    "fail_on_empty_table", "require_medications"]
+                                    "fail_on_empty_table", "require_medications", "labels"]
 }
 
 /// Typed reads from parsed JSON with JSON-path errors.

@@ -71,6 +71,7 @@ public struct PipelineRun {
         let practices = try PracticeTable(path: reference.practicesPath)
         let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let identifier = try PseudonymKey.identifier(for: d)
+        let labels = try d.labels.map { path throws(StratifyError) in try CohortLabels(path: path) } ?? .none
         try Interruption.check()
         let (lock, claimWarnings, history) = try PipelineRun.claim(out, newHistory: newHistory)
         defer { lock.release() }
@@ -85,9 +86,9 @@ public struct PipelineRun {
         }
         // New, continuing and leavers are against the run of the greatest earlier as-of date,
         // never a later one (a backfill compares with what came before it too).
-        var previous: [String: Set<String>] = [:]
+        var previous: [String: [CohortMember]] = [:]
         if let last = try history.previousRun(before: day) {
-            for c in d.cohorts { previous[c.name] = try history.members(run: last, cohort: c.name) }
+            for c in d.cohorts { previous[c.name] = try history.memberDetails(run: last, cohort: c.name) }
         }
         let pastSizes = try history.cohortSizes()
         log(.stage("prepare", seconds: clock.lap(), [("reference_files_verified", .int(verified))]))
@@ -108,8 +109,10 @@ public struct PipelineRun {
             let t = MonotonicClock.now()
             let written = try CohortStage.write(cohorts, file: file, flags: stages.flags, scores: stages.scores,
                                                 directory: directory + "/cohorts", identifier: chosenIdentifier,
-                                                practices: byCode, previous: previousMembers)
+                                                practices: byCode, labels: labels, previous: previousMembers)
             produced.members = written.members
+            produced.memberDetails = written.details
+            produced.summary = written.summary
             produced.prevalence = stages.prevalence
             if wantReport {
                 let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes).render()
@@ -121,7 +124,7 @@ public struct PipelineRun {
             } ?? []
             produced.outputSeconds = MonotonicClock.seconds(since: t)
             return written.sections + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
-                + shardSection
+                + shardSection + [("run_id", .string(runID)), ("pipeline", .string(d.name))]
         }
         var outcome: IngestRun.Outcome
         do {
@@ -138,7 +141,8 @@ public struct PipelineRun {
         // No check after this: a signal during publishing lets it finish (the commit point is atomic).
         try out.publish(runID, movesLatest: movesLatest) { () throws(StratifyError) in
             try history.record(runID: runID, pipeline: d.name, asOf: day, manifest: outcome.manifest.render(),
-                               prevalence: produced.prevalence, cohorts: produced.members)
+                               prevalence: produced.prevalence, cohorts: produced.members, members: produced.memberDetails,
+                               summary: produced.summary)
         }
         log(.stage("publish", seconds: clock.lap()))
         outcome.manifestPath = out.run(runID) + "/manifest.json"
@@ -210,6 +214,8 @@ public struct PipelineRun {
 /// What the stage closure produced, read after the run (written once, on the run's thread).
 final class Produced: @unchecked Sendable {
     var members: [(name: String, patientIDs: [String])] = []
+    var memberDetails: [String: [CohortMember]] = [:]
+    var summary: [CohortSummary] = []
     var prevalence: Prevalence?
     var outputSeconds = 0.0
 }

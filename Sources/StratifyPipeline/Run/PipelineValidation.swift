@@ -1,4 +1,5 @@
 import StratifyCore
+import StratifyExport
 import StratifyFlags
 import StratifyScores
 
@@ -35,6 +36,12 @@ extension PipelineDefinition {
             for (j, name) in c.keyValues.enumerated() where !known.contains(name) {
                 throw StratifyError(.usage, "\(path), \(at).key_values[\(j)]: '\(name)' is not a value of rule set '\(ruleSet.name)', a patient attribute or a score field",
                                     help: "check the spelling against the rule set's let and field names (stratify rules check lists them), or see docs/pipelines.md")
+            }
+        }
+        if let file = labels {
+            for (name, at) in try CohortLabels(path: file).fieldReferences where !known.contains(name) {
+                throw StratifyError(.usage, "\(file), \(at): '\(name)' is not a value of rule set '\(ruleSet.name)', a patient attribute or a score field",
+                                    help: "check the spelling against the rule set (stratify rules check lists its names), or see docs/cohort-files.md")
             }
         }
     }

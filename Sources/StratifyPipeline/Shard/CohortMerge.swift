@@ -19,15 +19,18 @@ enum CohortMerge {
 
     struct Merged {
         var files: (all: [UInt8], byNeighbourhood: [String: [UInt8]])
-        var leavers: [UInt8]
+        var leavers: (all: [UInt8], byNeighbourhood: [String: [UInt8]])
         var section: JSON
         var ids: [String]
+        var members: [CohortMember]
+        var summary: [CohortSummary]
     }
 
-    static func merge(_ cohort: PipelineDefinition.Cohort, shards: [Shard], identifier: CohortCSV.Identifier) throws(StratifyError) -> Merged {
+    /// - Parameter csv: the cohort's file writer (identifier and practices), for the leavers.
+    static func merge(_ cohort: PipelineDefinition.Cohort, shards: [Shard], csv: CohortCSV) throws(StratifyError) -> Merged {
         var header: [UInt8]?
         var entries: [(keys: [CohortSortKey], id: String, neighbourhood: String, bytes: [UInt8])] = []
-        var leavers = Set<String>()
+        var leavers: [String: CohortLeaver] = [:]
         var owner: [String: String] = [:]
         for s in shards {
             let path = "\(s.runDirectory)/cohorts/\(cohort.name).csv"
@@ -51,23 +54,41 @@ enum CohortMerge {
                 owner[id] = s.label
                 entries.append((c.keys[k], id, c.neighbourhoods[k], Array(bytes[records[k + 1]])))
             }
-            leavers.formUnion(c.leavers)
+            for l in c.leavers { leavers[l.patientID] = l }
         }
         let descending = cohort.orderBy.map(\.descending)
         entries.sort { CohortSortKey.precedes($0.keys, $0.id.utf8, $1.keys, $1.id.utf8, descending: descending) }
         var continuing = 0
         for k in entries.indices {
             // A patient on another shard's previous list moved practice: continuing, not new.
-            if leavers.contains(entries[k].id) { entries[k].bytes = try markContinuing(entries[k].bytes, cohort: cohort.name) }
+            if leavers[entries[k].id] != nil { entries[k].bytes = try markContinuing(entries[k].bytes, cohort: cohort.name) }
             if entries[k].bytes.ends(with: Array(",continuing\r\n".utf8)) { continuing += 1 }
         }
         let ids = entries.map(\.id)
         let files = CohortCSV.assemble(header: header ?? [], rows: entries.map { ($0.neighbourhood, $0.bytes) })
-        let stillLeft = leavers.subtracting(ids)
-        return Merged(files: files, leavers: CohortCSV.leavers(previous: leavers, current: ids, identifier: identifier),
+        let current = Set(ids)
+        let stillLeft = leavers.values.filter { !current.contains($0.patientID) }
+        let members = self.members(entries.map { ($0.id, $0.neighbourhood, $0.bytes) }, header: header ?? [])
+        let continuingFlags = entries.map { $0.bytes.ends(with: Array(",continuing\r\n".utf8)) }
+        return Merged(files: files, leavers: csv.leavers(Array(stillLeft)),
                       section: CohortStage.section(neighbourhoods: entries.map(\.neighbourhood), continuing: continuing,
                                                    leavers: stillLeft.count),
-                      ids: ids)
+                      ids: ids, members: members,
+                      summary: CohortSummary.rows(cohort: cohort.name, members: zip(entries, continuingFlags).map { ($0.neighbourhood, $1) },
+                                                  leavers: stillLeft.map(\.neighbourhood)))
+    }
+
+    /// What the history keeps of each member, read back from the merged rows (the shards wrote
+    /// them from the same data a run would).
+    static func members(_ rows: [(id: String, neighbourhood: String, bytes: [UInt8])], header: [UInt8]) -> [CohortMember] {
+        let names = CohortWorkbook.fields(header[CSVRecords.byteOrderMarkLength(header)...])
+        let nhs = names.firstIndex(of: "nhs_number"), practice = names.firstIndex(of: "practice_code"), reasons = names.firstIndex(of: "reasons")
+        return rows.map { r in
+            let cells = CohortWorkbook.fields(r.bytes[...])
+            func cell(_ k: Int?) -> String { k.flatMap { $0 < cells.count ? cells[$0] : nil } ?? "" }
+            return CohortMember(patientID: r.id, nhsNumber: cell(nhs), practiceCode: cell(practice), neighbourhood: r.neighbourhood,
+                                reasons: cell(reasons))
+        }
     }
 
     /// The status is the row's last cell, written unquoted: `new` or `continuing`.

@@ -20,7 +20,7 @@ enum ManifestMerge {
     ]
     /// Per shard (in the shard's own manifest) or recomputed after the merge.
     static let dropped: [[String]] = [
-        ["extract_directory"], ["timings"], ["shard"],
+        ["extract_directory"], ["timings"], ["shard"], ["run_id"],
         ["tables", "*", "file"], ["tables", "*", "gzip"], ["tables", "*", "checksum_algorithm"], ["tables", "*", "checksum"],
     ]
     static let unions: [[String]] = [["warnings"], ["tables", "*", "unknown_columns"]]

@@ -15,7 +15,7 @@ struct ShardFile {
         var ids: [String]
         var neighbourhoods: [String]
         var keys: [[CohortSortKey]]
-        var leavers: [String]
+        var leavers: [CohortLeaver]
     }
 
     var path: String
@@ -26,10 +26,15 @@ struct ShardFile {
     var cohorts: [String: Cohort]
 
     /// One cohort's entry: rows `[patient_id, neighbourhood, key...]` in file order, and leavers.
-    static func cohort(ids: [String], neighbourhoods: [String], keys: [[CohortSortKey]], leavers: [String]) -> JSON {
+    /// Leavers are `[patient_id, nhs_number, practice_code, neighbourhood, left_because,
+    /// reasons_before, reasons_now, details_now]`, so the merge writes the rows a run writes.
+    static func cohort(ids: [String], neighbourhoods: [String], keys: [[CohortSortKey]], leavers: [CohortLeaver]) -> JSON {
         .object([
             ("rows", .array(ids.indices.map { i in .array([.string(ids[i]), .string(neighbourhoods[i])] + keys[i].map(\.encoded)) })),
-            ("leavers", .array(leavers.map { .string($0) })),
+            ("leavers", .array(leavers.map { l in
+                .array([l.patientID, l.nhsNumber, l.practiceCode, l.neighbourhood, l.leftBecause, l.reasonsBefore, l.reasonsNow,
+                        l.detailsNow].map { .string($0) })
+            })),
         ])
     }
 
@@ -87,8 +92,16 @@ struct ShardFile {
             guard case .array(let rows)? = value["rows"], case .array(let leavers)? = value["leavers"] else {
                 throw bad("malformed cohort '\(name)'")
             }
-            var cohort = Cohort(ids: [], neighbourhoods: [], keys: [],
-                                leavers: leavers.compactMap { if case .string(let id) = $0 { id } else { nil } })
+            var cohort = Cohort(ids: [], neighbourhoods: [], keys: [], leavers: [])
+            for l in leavers {
+                guard case .array(let f) = l, f.count == 8 else {
+                    throw bad("malformed leaver in cohort '\(name)' (a shard file from an older version? re-run the shard)")
+                }
+                let t = f.compactMap { if case .string(let s) = $0 { s } else { nil } }
+                guard t.count == 8 else { throw bad("malformed leaver in cohort '\(name)'") }
+                cohort.leavers.append(CohortLeaver(patientID: t[0], nhsNumber: t[1], practiceCode: t[2], neighbourhood: t[3],
+                                                   leftBecause: t[4], reasonsBefore: t[5], reasonsNow: t[6], detailsNow: t[7]))
+            }
             for row in rows {
                 guard case .array(let f) = row, f.count >= 2, case .string(let id) = f[0], case .string(let team) = f[1] else {
                     throw bad("malformed row in cohort '\(name)'")

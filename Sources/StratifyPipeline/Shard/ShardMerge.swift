@@ -87,14 +87,22 @@ public struct ShardMerge {
             }
             merged = merged.setting(["prevalence", "rows"], to: .int(prevalence.rows.count))
             var sections: [(String, JSON)] = [], members: [(name: String, patientIDs: [String])] = []
+            var details: [String: [CohortMember]] = [:], summary: [CohortSummary] = []
             if d.outputs.contains("cohorts") {
                 let shards = inputs.map { CohortMerge.Shard(label: $0.root, runDirectory: $0.runDirectory, file: $0.file) }
+                let table = try PracticeTable(path: reference.practicesPath)
+                let practices = Dictionary(table.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+                var book = CohortWorkbook.Inputs()
                 for c in d.cohorts {
-                    let m = try CohortMerge.merge(c, shards: shards, identifier: identifier)
+                    let m = try CohortMerge.merge(c, shards: shards, csv: CohortCSV(identifier: identifier, practices: practices, keyValues: c.keyValues))
                     try CohortCSV.write(cohort: c.name, directory: runDirectory + "/cohorts", files: m.files, leavers: m.leavers)
+                    book.add(c.about, files: m.files, leavers: m.leavers)
                     sections.append((c.name, m.section))
                     members.append((c.name, m.ids))
+                    details[c.name] = m.members
+                    summary += m.summary
                 }
+                try book.write(directory: runDirectory + "/cohorts", asOf: asOf)
                 merged = merged.setting(["cohorts"], to: .object(sections))
             }
             guard case .object(var pairs) = merged else { preconditionFailure("a manifest is an object") }
@@ -107,12 +115,14 @@ public struct ShardMerge {
                 ])
             })))
             pairs.append(("timings", .object([("merge_seconds", .double(MonotonicClock.seconds(since: t0)))])))
+            // Each shard's own run id was dropped: the merged run is a run of its own.
+            pairs.append(("run_id", .string(runID)))
             merged = .object(pairs)
             try OutputFile.write(Array((merged.render() + "\n").utf8), to: runDirectory + "/manifest.json", patientLevel: false)
             let manifest = merged
             try out.publish(runID, movesLatest: movesLatest) { () throws(StratifyError) in
                 try history.record(runID: runID, pipeline: d.name, asOf: asOf, manifest: manifest.render(), prevalence: prevalence,
-                                   cohorts: members)
+                                   cohorts: members, members: details, summary: summary)
             }
         } catch {
             try? FileSystem.removeTree(runDirectory)
