@@ -41,6 +41,9 @@ public struct PipelineDefinition: Sendable {
     public var failOnEmptyTable = false
     public var requireMedications = false
 
+    /// Which run report to write (docs/report.md): shareable by default.
+    public var report = ReportVariant.shareable
+
     /// PLUS groups that make `plus_group` true (rules.md §2); nil means the rule set's default (all).
     public var plusGroups: [String]?
 
@@ -136,6 +139,10 @@ public struct PipelineDefinition: Sendable {
         }
         failOnEmptyTable = try r.optionalBool(root, "fail_on_empty_table", "$") ?? false
         requireMedications = try r.optionalBool(root, "require_medications", "$") ?? false
+        if let v = try r.optionalString(root, "report", "$") {
+            guard let variant = ReportVariant(rawValue: v) else { throw r.fail("$.report", "expected \"shareable\" or \"internal\"") }
+            report = variant
+        }
         if let unknown = root.keys.sorted().first(where: { !PipelineDefinition.keys.contains($0) }) {
             throw r.fail("$.\(unknown)", "unknown setting; known settings are \(PipelineDefinition.keys.sorted().joined(separator: ", "))")
         }
@@ -143,7 +150,7 @@ public struct PipelineDefinition: Sendable {
 
     static let keys: Set<String> = ["name", "extract", "as_of", "reference", "rules", "imd", "identifiers", "pseudonym_key_env", "pseudonym_key_file",
                                     "suppression", "output_root", "cohorts", "description", "plus_groups", "outputs",
-                                    "fail_on_empty_table", "require_medications"]
+                                    "fail_on_empty_table", "require_medications", "report"]
 }
 
 /// Typed reads from parsed JSON with JSON-path errors.
