@@ -239,9 +239,12 @@ struct RunReport {
                 guard let ratio = s.ratio, let den = s.denominator, den > 0 else { hidden += 1; continue }
                 points.append(SVG.FunnelPoint(n: den, ratio: ratio, band: SVG.Band(s), title: hover(r, s)))
             }
-            guard !points.isEmpty else { continue }
-            let high = points.filter { $0.band == .high998 }.count, low = points.filter { $0.band == .low998 }.count
             let title = label(m)
+            guard !points.isEmpty else {
+                h += "<figure><figcaption><h3>\(SVG.escape(title))</h3>No practice plotted: every practice has a suppressed count.</figcaption></figure>"
+                continue
+            }
+            let high = points.filter { $0.band == .high998 }.count, low = points.filter { $0.band == .low998 }.count
             let aria = "Funnel plot of \(title) prevalence by practice: \(points.count) practices, ICB \(SVG.percent(target)), \(high) above and \(low) below the 99.8% limits"
             h += "<figure><figcaption><h3>\(SVG.escape(title))</h3>ICB \(SVG.percent(target)); \(high) higher and \(low) lower than the 99.8% limits"
             if hidden > 0 { h += "; \(hidden) practice\(hidden == 1 ? "" : "s") not plotted (counts suppressed)" }

@@ -75,10 +75,11 @@ enum SVG {
         let magnitude = pow(10, floor(log10(raw)))
         let step = [1, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw * 0.999 } ?? raw
         var out: [Double] = []
-        var t = (lo / step).rounded(.up) * step
-        while t <= hi + step * 1e-9 {
-            out.append(abs(t) < step * 1e-9 ? 0 : t)
-            t += step
+        var k = (lo / step).rounded(.up)
+        // Multiples of the step, rounded off the binary noise (3 × 0.05 is 0.15000000000000002).
+        while k * step <= hi + step * 1e-9 {
+            out.append((k * step * 1e12).rounded() / 1e12)
+            k += 1
         }
         return out
     }
@@ -136,16 +137,7 @@ enum SVG {
     struct FunnelPoint { var n: Int; var ratio: Double; var band: Band; var title: String }
 
     static func funnel(id: String, label: String, points: [FunnelPoint], target: Double) -> String {
-        guard let minN = points.map(\.n).min(), let maxN = points.map(\.n).max() else { return "" }
-        var f = Frame()
-        let spanN = Double(max(maxN - minN, 10))
-        f.xLo = max(0, Double(minN) - spanN * 0.03)
-        f.xHi = Double(maxN) + spanN * 0.03
-        let ratios = points.map(\.ratio) + [target]
-        let rLo = ratios.min()!, rHi = ratios.max()!
-        let pad = max((rHi - rLo) * 0.08, 0.002)
-        f.yLo = max(0, rLo - pad)
-        f.yHi = min(1, rHi + pad)
+        guard let f = funnelFrame(points: points, target: target) else { return "" }
         let yt = ticks(f.yLo, f.yHi)
         let xt = ticks(f.xLo, f.xHi, count: 4).filter { $0 >= f.xLo }
         var out = f.open(id: id, label: label)
@@ -178,6 +170,21 @@ enum SVG {
         out += "</g>"
         out += "<text x=\"\(n(f.width - f.right - 4))\" y=\"\(n(f.y(target) - 5))\" text-anchor=\"end\" font-size=\"11\" fill=\"#222\">ICB \(percent(target))</text>"
         return out + "</svg>"
+    }
+
+    /// The funnel's axes: x from just below the smallest denominator, y around the points and the ICB.
+    static func funnelFrame(points: [FunnelPoint], target: Double) -> Frame? {
+        guard let minN = points.map(\.n).min(), let maxN = points.map(\.n).max() else { return nil }
+        var f = Frame()
+        let spanN = Double(max(maxN - minN, 10))
+        f.xLo = max(0, Double(minN) - spanN * 0.03)
+        f.xHi = Double(maxN) + spanN * 0.03
+        let ratios = points.map(\.ratio) + [target]
+        let rLo = ratios.min()!, rHi = ratios.max()!
+        let pad = max((rHi - rLo) * 0.08, 0.002)
+        f.yLo = max(0, rLo - pad)
+        f.yHi = min(1, rHi + pad)
+        return f
     }
 
     /// The funnel legend (HTML, shared by every funnel of a section): marker, meaning and lines.
