@@ -124,12 +124,12 @@ struct RunReport {
         table{border-collapse:collapse;margin:.5em 0;font-size:.92em}td,th{border:1px solid #cfcfcf;padding:4px 8px;text-align:right;vertical-align:top}
         th{background:#f1f4f7;font-weight:600}.l{text-align:left}td.reasons{text-align:left;max-width:34em;font-size:.92em}
         .scroll{overflow-x:auto;max-width:100%}.note{color:#444;font-size:.92em;max-width:60em}
-        .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(360px,1fr));gap:1.4em 1.8em}
+        .grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(330px,1fr));gap:1.4em 1.6em}.pair{display:flex;flex-wrap:wrap;gap:1.4em 2.4em}.pair figure{flex:1 1 480px;max-width:560px}.pair figure.w460{flex-basis:340px;max-width:460px}
         figure{margin:0;break-inside:avoid}figcaption{font-size:.9em;color:#333}svg.chart{width:100%;height:auto;display:block}
         .wide{max-width:920px}.legend{display:flex;flex-wrap:wrap;gap:.35em 1.3em;font-size:.9em;margin:.6em 0}
         .legend span{display:inline-flex;align-items:center;gap:.35em}small{white-space:nowrap}.warnings li{margin:.2em 0}
         .dir-high{color:#9a3a00;font-weight:600}.dir-low{color:#00507d;font-weight:600}
-        @media (max-width:900px){body{padding:.8em 1em 2em}.grid{grid-template-columns:1fr}}
+        @media (max-width:900px){body{padding:.8em 1em 2em}}@media (max-width:720px){.grid{grid-template-columns:1fr}}
         @media print{body{max-width:none;padding:0;font-size:10pt}.scroll{overflow:visible}
         table{font-size:8pt;width:100%}td,th{padding:2px 4px;overflow-wrap:anywhere}h2{break-after:avoid}
         figure,tr{break-inside:avoid}.grid{grid-template-columns:repeat(2,minmax(0,1fr))}.variant{border-width:2px}}
@@ -333,7 +333,7 @@ struct RunReport {
     // MARK: distributions
 
     func distributionSection() -> String {
-        var h = "<section id=\"distributions\"><h2>Frailty and multimorbidity</h2><div class=\"grid\">"
+        var h = "<section id=\"distributions\"><h2>Frailty and multimorbidity</h2><div class=\"pair\">"
         let f = stages.flags
         if case .int(let deficits)? = stages.scores.first(where: { $0.0 == "efi_deficits" })?.1 {
             var counts = [Int](repeating: 0, count: 37)
@@ -350,7 +350,7 @@ struct RunReport {
                 buckets[min(7, Int(v))] += 1
             }
             let items = buckets.enumerated().map { (label: $0.offset == 7 ? "7+" : "\($0.offset)–\($0.offset + 1)", value: shown($0.element)) }
-            h += "<figure><figcaption><h3>Cambridge Multimorbidity Score</h3>number of people by score band</figcaption>"
+            h += "<figure class=\"w460\"><figcaption><h3>Cambridge Multimorbidity Score</h3>number of people by score band</figcaption>"
                 + SVG.bars(id: "cms-score", label: "Bar chart: people by Cambridge Multimorbidity Score band", items: items,
                            xTitle: "Cambridge Multimorbidity Score", yTitle: "People", width: 420) + "</figure>"
         }

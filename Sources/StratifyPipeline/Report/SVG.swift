@@ -97,8 +97,10 @@ enum SVG {
     /// The frame every chart shares: the svg element with title and aria-label, a plot area and
     /// axes with ticks and titles. `x`/`y` map data to pixels.
     struct Frame {
-        var width = 460.0, height = 310.0
-        var left = 58.0, right = 16.0, top = 14.0, bottom = 50.0
+        // Sized for a 360–400 px grid column (three across at 1366 px, two at 800 px), so
+        // text renders near its nominal 11 px instead of shrinking or ballooning.
+        var width = 390.0, height = 280.0
+        var left = 56.0, right = 12.0, top = 12.0, bottom = 48.0
         var xLo = 0.0, xHi = 1.0, yLo = 0.0, yHi = 1.0
         func x(_ v: Double) -> Double { left + (width - left - right) * (v - xLo) / max(xHi - xLo, 1e-12) }
         func y(_ v: Double) -> Double { height - bottom - (height - top - bottom) * (v - yLo) / max(yHi - yLo, 1e-12) }
