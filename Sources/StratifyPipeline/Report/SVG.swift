@@ -13,8 +13,9 @@ enum SVG {
 
     static func n(_ v: Double) -> String { JSON.format((v * 10).rounded() / 10) }
 
-    /// Okabe & Ito's colour-blind-safe palette (black first dropped: it reads as an axis).
-    static let okabeIto = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000"]
+    /// Okabe & Ito's colour-blind-safe palette. Its yellow (#F0E442) is left out: as a direct
+    /// label on white it cannot be read; black stands in, then a mid grey.
+    static let okabeIto = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#777777"]
 
     /// Funnel categories: colour AND shape, so they survive greyscale printing and colour blindness.
     /// Prevalence is not "good" or "bad" (it also reflects case-finding), so the palette is the
@@ -170,7 +171,7 @@ enum SVG {
             out += p.band.marker(f.x(Double(p.n)), f.y(p.ratio), title: p.title)
         }
         out += "</g>"
-        out += "<text x=\"\(n(f.width - f.right - 4))\" y=\"\(n(f.y(target) - 5))\" text-anchor=\"end\" font-size=\"11\" fill=\"#222\">ICB \(percent(target))</text>"
+        out += "<text x=\"\(n(f.width - f.right - 4))\" y=\"\(n(f.y(target) - 5))\" text-anchor=\"end\" font-size=\"11\" fill=\"#222\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">ICB \(percent(target))</text>"
         return out + "</svg>"
     }
 
@@ -291,7 +292,7 @@ enum SVG {
         let xEnd = f.x(f.xHi)
         for (e, y) in zip(ends, placed) {
             out += "<line x1=\"\(n(xEnd))\" x2=\"\(n(xEnd + 8))\" y1=\"\(n(e.y))\" y2=\"\(n(y))\" stroke=\"\(e.colour)\"/>"
-            out += "<text class=\"line-label\" x=\"\(n(xEnd + 11))\" y=\"\(n(y + 4))\" font-size=\"11.5\" fill=\"\(e.colour)\">\(escape(e.name))</text>"
+            out += "<text class=\"line-label\" x=\"\(n(xEnd + 11))\" y=\"\(n(y + 4))\" font-size=\"12\" font-weight=\"600\" fill=\"\(e.colour)\">\(escape(e.name))</text>"
         }
         return out + "</svg>"
     }
