@@ -6,7 +6,7 @@ import Testing
 /// pipelines/demo.json on the 150-patient golden extract, where most practice counts are small.
 @Suite struct ReportVariantTests {
     /// Runs the demo pipeline, optionally with `"report": variant`; returns the report's text and mode.
-    func report(_ dir: URL, variant: String?) throws -> (html: String, mode: Int) {
+    func report(_ dir: URL, variant: String?, asOf: [String] = ["2026-03-31"]) throws -> (html: String, mode: Int) {
         var file = Paths.packageRoot.appendingPathComponent("pipelines/demo.json").path
         if let variant {
             var json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
@@ -16,9 +16,12 @@ import Testing
             try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: file))
         }
         let root = dir.appendingPathComponent("root")
-        let r = try stratify(["run", file, "--extract", PipelineGoldenTests.extract.path, "--output-root", root.path, "--as-of", "2026-03-31"],
-                             in: Paths.packageRoot)
-        #expect(r.status == 0, "\(r)")
+        for (k, day) in asOf.enumerated() {
+            if k > 0 { sleep(1) }  // run ids have one-second resolution
+            let r = try stratify(["run", file, "--extract", PipelineGoldenTests.extract.path, "--output-root", root.path, "--as-of", day],
+                                 in: Paths.packageRoot)
+            #expect(r.status == 0, "\(r)")
+        }
         let latest = try String(contentsOf: root.appendingPathComponent("latest"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         let path = root.appendingPathComponent("runs/\(latest)/report.html").path
         return (try String(contentsOfFile: path, encoding: .utf8), try mode(path))
@@ -37,9 +40,11 @@ import Testing
         return out
     }
 
+    /// Two runs, so the trend chart's counts (this run's and the history's) are checked too.
     @Test func shareableReportShowsNoCountBelowTheThreshold() throws {
         try withTemporaryDirectory("report-shareable") { dir in
-            let (html, fileMode) = try report(dir, variant: nil)
+            let (html, fileMode) = try report(dir, variant: nil, asOf: ["2026-03-31", "2026-06-30"])
+            #expect(html.contains("id=\"trend\""))
             let shown = try counts(html)
             #expect(shown.count > 200, "the checker must see the page's counts: \(shown.count)")
             let bad = shown.filter { s in

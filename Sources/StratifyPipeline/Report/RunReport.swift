@@ -128,7 +128,7 @@ struct RunReport {
         figure{margin:0;break-inside:avoid}figcaption{font-size:.9em;color:#333}svg.chart{width:100%;height:auto;display:block}
         .wide{max-width:920px}.legend{display:flex;flex-wrap:wrap;gap:.35em 1.3em;font-size:.9em;margin:.6em 0}
         .legend span{display:inline-flex;align-items:center;gap:.35em}small{white-space:nowrap}.warnings li{margin:.2em 0}
-        .dir-high{color:#9a3a00;font-weight:600}.dir-low{color:#00507d;font-weight:600}
+        .dir-high{color:#9a3a00;font-weight:600}.dir-low{color:#00507d;font-weight:600}#outliers td:not(.l),#outliers td.dir-high,#outliers td.dir-low{white-space:nowrap}
         @media (max-width:900px){body{padding:.8em 1em 2em}}@media (max-width:720px){.grid{grid-template-columns:1fr}}
         @media print{body{max-width:none;padding:0;font-size:10pt}.scroll{overflow:visible}
         table{font-size:8pt;width:100%}td,th{padding:2px 4px;overflow-wrap:anywhere}h2{break-after:avoid}
@@ -267,9 +267,9 @@ struct RunReport {
                 let higher = s.variation == .high
                 body += "<tr><td class=\"l\">\(SVG.escape(label(m)))</td><td class=\"l\">\(SVG.escape(practiceName(r.group)))</td>"
                     + "<td>\(count(r.numerator))</td><td>\(count(r.denominator))</td><td>\(s.ratio.map { SVG.percent($0) } ?? "*")</td>"
-                    + "<td>\(s.ci.map { "\(SVG.percent($0.low)) to \(SVG.percent($0.high))" } ?? "*")</td>"
+                    + "<td>\(s.ci.map { "\(SVG.percent($0.low).dropLast())–\(SVG.percent($0.high))" } ?? "*")</td>"
                     + "<td>\(r.icbRatio.map { SVG.percent($0) } ?? "")</td>"
-                    + "<td class=\"l \(higher ? "dir-high" : "dir-low")\">\(higher ? "▲ higher" : "▼ lower") than expected</td></tr>"
+                    + "<td class=\"l \(higher ? "dir-high" : "dir-low")\">\(higher ? "▲ higher" : "▼ lower")</td></tr>"
             }
         }
         h += "<p class=\"note\">\(total) practice–measure pair\(total == 1 ? "" : "s") outside the 99.8% limits (shown below); a further \(only95) outside the 95% limits only "
