@@ -131,7 +131,7 @@ struct RunReport {
         .dir-high{color:#9a3a00;font-weight:600}.dir-low{color:#00507d;font-weight:600}#outliers td:not(.l),#outliers td.dir-high,#outliers td.dir-low{white-space:nowrap}
         @media (max-width:900px){body{padding:.8em 1em 2em}}@media (max-width:720px){.grid{grid-template-columns:1fr}}
         @media print{body{max-width:none;padding:0;font-size:10pt}.scroll{overflow:visible}
-        table{font-size:8pt;width:100%}td,th{padding:2px 4px;overflow-wrap:anywhere}h2{break-after:avoid}
+        table{font-size:8pt;width:100%}td,th{padding:2px 4px}td{overflow-wrap:anywhere}h2{break-after:avoid}
         figure,tr{break-inside:avoid}.grid{grid-template-columns:repeat(2,minmax(0,1fr))}.variant{border-width:2px}}
         """
 
