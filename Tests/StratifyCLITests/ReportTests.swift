@@ -69,6 +69,16 @@ import Testing
         }
     }
 
+    /// A rerun for the same as-of date supersedes the earlier one in the trend: no chart of one
+    /// date drawn twice.
+    @Test func rerunForTheSameDateIsOnePointOfTheTrend() throws {
+        try withTemporaryDirectory("report-rerun") { dir in
+            let (html, _) = try report(dir, variant: "internal", asOf: ["2026-03-31", "2026-03-31"])
+            #expect(!html.contains("id=\"trend\""))
+            #expect(html.contains("trends appear from the second"))
+        }
+    }
+
     @Test func unknownReportVariantNamesTheJSONPath() throws {
         try withTemporaryDirectory("report-bad") { dir in
             var json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: Paths.packageRoot.appendingPathComponent("pipelines/demo.json"))) as? [String: Any])

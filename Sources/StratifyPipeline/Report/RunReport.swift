@@ -366,9 +366,14 @@ struct RunReport {
             for (name, c) in list { if case .int(let v)? = c["members"] { current[name] = v } }
         }
         runs.append((runID, stages.flags.asOf.description, current))
+        // A rerun for an as-of date supersedes the earlier run for that date (as the history's
+        // "previous run" does): one point per date, so the x-axis never repeats a date.
+        var byDate: [String: Int] = [:]
+        for (k, r) in runs.enumerated() { byDate[r.asOf] = k }
+        runs = runs.indices.filter { byDate[runs[$0].asOf] == $0 }.map { runs[$0] }.sorted { $0.asOf < $1.asOf }
         let names = Array(Set(runs.flatMap { $0.cohorts.keys })).sorted()
         guard runs.count >= 2, !names.isEmpty else {
-            return "<section id=\"trends\"><h2>Trends across runs</h2><p>The first run of this pipeline: trends appear from the second run.</p></section>"
+            return "<section id=\"trends\"><h2>Trends across runs</h2><p>The first as-of date of this pipeline: trends appear from the second.</p></section>"
         }
         let series = names.map { n in (name: n, values: runs.map { r in r.cohorts[n].flatMap(shown) }) }
         let dates = runs.map { SVG.longDate($0.asOf) }
