@@ -100,7 +100,7 @@ struct RunReport {
                 + "percentages and intervals are computed from the rounded counts (as in prevalence_shareable.csv).</p>"
         } else {
             h += "<p class=\"variant internal\" id=\"variant\" role=\"note\"><strong>Internal: contains small numbers.</strong> "
-                + "Exact counts, including counts of 1 to 7 people. For the practices and the ICB team only; do not share or publish. "
+                + "Exact counts, small counts of people included, without the disclosure control of the shareable variant. For the practices and the ICB team only; do not share or publish. "
                 + "This file is readable only by its owner (mode 0600).</p>"
         }
         h += "<p>Run <b>\(SVG.escape(runID))</b>, as-of date <b>\(SVG.longDate(f.asOf.description))</b>, rule set <b>\(SVG.escape(f.ruleSet.name)) \(SVG.escape(f.ruleSet.version))</b>, "
