@@ -86,6 +86,10 @@ public struct PipelineDefinition: Sendable {
         let ids = try r.optionalString(root, "identifiers", "$") ?? "nhs_number"
         guard let i = Identifiers(rawValue: ids) else { throw r.fail("$.identifiers", "expected \"nhs_number\" or \"pseudonym\"") }
         identifiers = i
+        if let v = try r.optionalString(root, "report", "$") {
+            guard let variant = ReportVariant(rawValue: v) else { throw r.fail("$.report", "expected \"shareable\" or \"internal\"") }
+            report = variant
+        }
         pseudonymKeyEnvironment = try r.optionalString(root, "pseudonym_key_env", "$") ?? "STRATIFY_PSEUDONYM_KEY"
         pseudonymKeyFile = try r.optionalString(root, "pseudonym_key_file", "$")
         let suppression = try r.optionalObject(root, "suppression", "$") ?? [:]
@@ -139,10 +143,6 @@ public struct PipelineDefinition: Sendable {
         }
         failOnEmptyTable = try r.optionalBool(root, "fail_on_empty_table", "$") ?? false
         requireMedications = try r.optionalBool(root, "require_medications", "$") ?? false
-        if let v = try r.optionalString(root, "report", "$") {
-            guard let variant = ReportVariant(rawValue: v) else { throw r.fail("$.report", "expected \"shareable\" or \"internal\"") }
-            report = variant
-        }
         if let unknown = root.keys.sorted().first(where: { !PipelineDefinition.keys.contains($0) }) {
             throw r.fail("$.\(unknown)", "unknown setting; known settings are \(PipelineDefinition.keys.sorted().joined(separator: ", "))")
         }
