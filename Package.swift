@@ -42,6 +42,7 @@ let package = Package(
         .testTarget(name: "StratifyScoresTests", dependencies: ["StratifyScores"]),
         .testTarget(name: "StratifyExportTests", dependencies: ["StratifyExport", "StratifyFlags", "StratifyReference", "CZlib"]),
         .testTarget(name: "StratifySynthTests", dependencies: ["StratifySynth", "StratifyPipeline", "StratifyFlags"]),
+        .testTarget(name: "StratifyReportTests", dependencies: ["StratifyPipeline", "StratifyExport", "StratifyReference"]),
         .testTarget(
             name: "StratifyCLITests", dependencies: ["StratifyPipeline", "CSQLite"],
             exclude: ["Golden"]),

@@ -81,7 +81,7 @@ import Testing
                             "Frailty and multimorbidity", "Trends across runs (cohort sizes)"] {
                 #expect(report.contains(heading), "missing section \(heading)")
             }
-            #expect(report.contains("<polyline"), "two runs give a trend line")
+            #expect(report.contains("class=\"series\""), "two runs give a trend line")
             #expect(!report.contains("<script") && !report.contains(" src=") && !report.contains(" href="))
             let patients = try String(contentsOf: root.appendingPathComponent("runs/\(latest2)/patients.csv"), encoding: .utf8)
             let ids = patients.split(separator: "\n").dropFirst().prefix(300).map { String($0.split(separator: ",")[0]) }

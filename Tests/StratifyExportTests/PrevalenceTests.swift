@@ -85,9 +85,23 @@ import Testing
         let text = String(decoding: PrevalenceCSV.render(p, asOf: Day(iso: "2025-03-31")!, disclosure: DisclosureControl()), as: UTF8.self)
         let practiceX = text.split(separator: "\n").first { $0.contains(",X,,") }.map(String.init) ?? ""
         // 2 of 3: both small, so numerator, denominator, ratio and interval are blank.
-        #expect(practiceX.hasPrefix("reg_x,2025-03-31,2025-03-31,,,,X,"))
+        #expect(practiceX.hasPrefix("reg_x,2025-03-31,2025-03-31,,,,practice,X,X,"))
         #expect(practiceX.hasSuffix(",true"))
         let internalText = String(decoding: PrevalenceCSV.render(p, asOf: Day(iso: "2025-03-31")!, disclosure: nil), as: UTF8.self)
-        #expect(internalText.contains("reg_x,2025-03-31,2025-03-31,0.666667,2,3,X,"))
+        #expect(internalText.contains("reg_x,2025-03-31,2025-03-31,0.666667,2,3,practice,X,X,"))
+    }
+
+    /// `grouping` and `grp` name every row's group, the ICB row included, so one filter selects a
+    /// grouping without a CASE over the five ehrQL-style group columns.
+    @Test func groupingColumnNamesEveryRowsGroup() throws {
+        let p = try sample(PrevalenceMeasure(name: "reg_x", numerator: "reg_x", denominatorMinimumAge: 17, denominatorKnown: nil))
+        let text = String(decoding: PrevalenceCSV.render(p, asOf: Day(iso: "2025-03-31")!, disclosure: nil), as: UTF8.self)
+        let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        let header = try #require(lines.first)
+        let grouping = try #require(header.firstIndex(of: "grouping")), grp = try #require(header.firstIndex(of: "grp"))
+        let pairs = Set(lines.dropFirst().map { "\($0[grouping])=\($0[grp])" })
+        #expect(pairs.isSuperset(of: ["icb=ICB", "practice=X", "practice=Y", "pcn=unknown", "neighbourhood=unknown",
+                                      "imd_quintile=1", "imd_quintile=unknown", "ethnic_group=White"]), "\(pairs)")
+        #expect(lines.dropFirst().allSatisfy { !$0[grouping].isEmpty }, "every row names its grouping")
     }
 }

@@ -693,6 +693,9 @@ add("scores/efi-deficits.csv", "eFI deficits", "score",
     "Clegg et al. 2016 Age Ageing 45:353; lists from GM-SDE SNOMED mappings (not clinically validated)")
 add("scores/efi-parameters.csv", "eFI parameters", "score",
     "eFI age limit, deficit total, category thresholds on the integer count, decimals (s7)", [])
+add("measures/labels.csv", "measure labels", "score",
+    "measure names in words for the run report and readers of the prevalence files (s11)", [],
+    "QOF register names; one row per measure of measures/prevalence.csv")
 add("measures/prevalence.csv", "prevalence measures", "score",
     "per-practice prevalence measures: numerator value, denominator age and known-value rule (s11)", [],
     "denominator ages from rules.md s1 (QOF register denominators)")

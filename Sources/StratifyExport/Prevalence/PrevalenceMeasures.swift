@@ -32,3 +32,18 @@ public struct PrevalenceMeasure: Sendable, Equatable {
         return out
     }
 }
+
+/// Measure names in words (`reference/measures/labels.csv`: `measure,label`), for the run report:
+/// a reviewer reads "Hypertension register", not `reg_hyp`. Data, not code, so a new measure gets
+/// its label beside its definition. A measure without a label keeps its name.
+public enum MeasureLabels {
+    public static func load(reference: ReferenceData) throws(StratifyError) -> [String: String] {
+        let path = reference.root + "/measures/labels.csv"
+        guard FileSystem.exists(path) else { return [:] }
+        let csv = try ReferenceCSV(path: path)
+        let m = try csv.column("measure"), l = try csv.column("label")
+        var out: [String: String] = [:]
+        for (_, f) in csv.rows where !f[l].isEmpty { out[f[m]] = f[l] }
+        return out
+    }
+}

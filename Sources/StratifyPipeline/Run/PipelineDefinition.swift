@@ -54,6 +54,9 @@ public struct PipelineDefinition: Sendable {
     public var failOnEmptyTable = false
     public var requireMedications = false
 
+    /// Which run report to write (docs/report.md): shareable by default.
+    public var report = ReportVariant.shareable
+
     /// PLUS groups that make `plus_group` true (rules.md §2); nil means the rule set's default (all).
     public var plusGroups: [String]?
 
@@ -163,6 +166,10 @@ public struct PipelineDefinition: Sendable {
         let ids = try r.optionalString(root, "identifiers", "$") ?? "nhs_number"
         guard let i = Identifiers(rawValue: ids) else { throw r.fail("$.identifiers", "expected \"nhs_number\" or \"pseudonym\"") }
         identifiers = i
+        if let v = try r.optionalString(root, "report", "$") {
+            guard let variant = ReportVariant(rawValue: v) else { throw r.fail("$.report", "expected \"shareable\" or \"internal\"") }
+            report = variant
+        }
         pseudonymKeyEnvironment = try r.optionalString(root, "pseudonym_key_env", "$") ?? "STRATIFY_PSEUDONYM_KEY"
         pseudonymKeyFile = try r.optionalString(root, "pseudonym_key_file", "$")
         let suppression = try r.optionalObject(root, "suppression", "$") ?? []
@@ -263,7 +270,7 @@ public struct PipelineDefinition: Sendable {
 
     static let keys: Set<String> = ["name", "extract", "as_of", "reference", "rules", "imd", "identifiers", "pseudonym_key_env", "pseudonym_key_file",
                                     "suppression", "output_root", "cohorts", "description", "plus_groups", "outputs",
-                                    "fail_on_empty_table", "require_medications", "labels"]
+                                    "fail_on_empty_table", "require_medications", "labels", "report"]
 }
 
 /// Typed reads from parsed JSON with JSON-path errors.

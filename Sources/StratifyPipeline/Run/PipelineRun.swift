@@ -69,6 +69,7 @@ public struct PipelineRun {
         // after the definition, so a bad definition is exit 64 whatever the extract).
         _ = try ExtractFiles(directory: extract ?? d.extract)
         let practices = try PracticeTable(path: reference.practicesPath)
+        let measureLabels = try MeasureLabels.load(reference: reference)
         let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let identifier = try PseudonymKey.identifier(for: d)
         let labels = try d.labels.map { path throws(StratifyError) in try CohortLabels(path: path) } ?? .none
@@ -115,8 +116,11 @@ public struct PipelineRun {
             produced.summary = written.summary
             produced.prevalence = stages.prevalence
             if wantReport {
-                let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes).render()
-                try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: false)
+                let shareable = d.report == .shareable
+                let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes,
+                                     practices: byCode, labels: measureLabels,
+                                     disclosure: shareable ? DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple) : nil).render()
+                try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: !shareable)
             }
             let shardSection = try shardName.map { name throws(StratifyError) in
                 try ShardFile.write(shard: name, pipeline: d.name, flags: stages.flags, prevalence: stages.prevalence,

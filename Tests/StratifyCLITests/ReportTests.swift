@@ -1,0 +1,112 @@
+import Foundation
+import Testing
+
+/// report.html's two variants (issue 13): the shareable one shows no count of people below the
+/// pipeline's threshold, the internal one is 0600 and says it holds small numbers. Both run
+/// pipelines/demo.json on the 150-patient golden extract, where most practice counts are small.
+@Suite struct ReportVariantTests {
+    /// Runs the demo pipeline, optionally with `"report": variant`; returns the report's text and mode.
+    func report(_ dir: URL, variant: String?, asOf: [String] = ["2026-03-31"]) throws -> (html: String, mode: Int) {
+        var file = Paths.packageRoot.appendingPathComponent("pipelines/demo.json").path
+        if let variant {
+            var json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
+            json["report"] = variant
+            json["reference"] = Paths.reference
+            file = dir.appendingPathComponent("p.json").path
+            try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: file))
+        }
+        let root = dir.appendingPathComponent("root")
+        for (k, day) in asOf.enumerated() {
+            if k > 0 { sleep(1) }  // run ids have one-second resolution
+            let r = try stratify(["run", file, "--extract", PipelineGoldenTests.extract.path, "--output-root", root.path, "--as-of", day],
+                                 in: Paths.packageRoot)
+            #expect(r.status == 0, "\(r)")
+        }
+        let latest = try String(contentsOf: root.appendingPathComponent("latest"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let path = root.appendingPathComponent("runs/\(latest)/report.html").path
+        return (try String(contentsOfFile: path, encoding: .utf8), try mode(path))
+    }
+
+    /// Every count of people the page shows: the `class="count"` cells and the counts named in
+    /// hover texts ("count 12, denominator 1,234", "count 5 of 80").
+    func counts(_ html: String) throws -> [String] {
+        var out: [String] = []
+        for pattern in [#"class="count">([^<]*)<"#, #"(?:count|denominator) ([0-9][0-9,]*|\*)"#, #"count (?:[0-9][0-9,]*|\*) of ([0-9][0-9,]*|\*)"#] {
+            let re = try NSRegularExpression(pattern: pattern)
+            for m in re.matches(in: html, range: NSRange(html.startIndex..., in: html)) {
+                out.append(String(html[Range(m.range(at: 1), in: html)!]))
+            }
+        }
+        return out
+    }
+
+    /// Two runs, so the trend chart's counts (this run's and the history's) are checked too.
+    @Test func shareableReportShowsNoCountBelowTheThreshold() throws {
+        try withTemporaryDirectory("report-shareable") { dir in
+            let (html, fileMode) = try report(dir, variant: nil, asOf: ["2026-03-31", "2026-06-30"])
+            #expect(html.contains("id=\"trend\""))
+            let shown = try counts(html)
+            #expect(shown.count > 200, "the checker must see the page's counts: \(shown.count)")
+            let bad = shown.filter { s in
+                guard s != "*" else { return false }
+                guard let v = Int(s.replacingOccurrences(of: ",", with: "")) else { return true }
+                return !(v == 0 || (v > 7 && v % 5 == 0))
+            }
+            #expect(bad.isEmpty, "counts shown exactly or below the threshold: \(Array(Set(bad)).sorted())")
+            #expect(shown.contains("*"), "the small counts are there, suppressed")
+            #expect(fileMode == 0o644)
+            #expect(html.contains("<meta name=\"stratify-report\" content=\"shareable\">"))
+        }
+    }
+
+    @Test func internalReportIsOwnerOnlyLabelledAndExact() throws {
+        try withTemporaryDirectory("report-internal") { dir in
+            let (html, fileMode) = try report(dir, variant: "internal")
+            #expect(fileMode == 0o600)
+            #expect(html.contains("Internal: contains small numbers"))
+            let small = try counts(html).compactMap { Int($0) }.filter { (1...7).contains($0) }
+            #expect(!small.isEmpty, "exact counts, small ones included (so the shareable check above can fail)")
+        }
+    }
+
+    /// A rerun for the same as-of date supersedes the earlier one in the trend: no chart of one
+    /// date drawn twice.
+    @Test func rerunForTheSameDateIsOnePointOfTheTrend() throws {
+        try withTemporaryDirectory("report-rerun") { dir in
+            let (html, _) = try report(dir, variant: "internal", asOf: ["2026-03-31", "2026-03-31"])
+            #expect(!html.contains("id=\"trend\""))
+            #expect(html.contains("trends appear from the second"))
+        }
+    }
+
+    @Test func unknownReportVariantNamesTheJSONPath() throws {
+        try withTemporaryDirectory("report-bad") { dir in
+            var json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: Paths.packageRoot.appendingPathComponent("pipelines/demo.json"))) as? [String: Any])
+            json["report"] = "public"
+            let file = dir.appendingPathComponent("p.json")
+            try JSONSerialization.data(withJSONObject: json).write(to: file)
+            let r = try stratify(["run", file.path, "--extract", PipelineGoldenTests.extract.path, "--output-root", dir.appendingPathComponent("root").path],
+                                 in: Paths.packageRoot)
+            #expect(r.status != 0)
+            #expect(r.stderr.contains("$.report: expected \"shareable\" or \"internal\""), "\(r)")
+        }
+    }
+
+    /// What a QIF reviewer needs is on the page: a funnel per measure with a legend and axis
+    /// titles, the outlier table, measure names in words, the gradient with its crude-rate note.
+    /// (The internal variant: on 150 patients the shareable one suppresses most practice counts.)
+    @Test func reportHoldsTheChartsAndTablesAReviewerNeeds() throws {
+        try withTemporaryDirectory("report-structure") { dir in
+            let (html, _) = try report(dir, variant: "internal")
+            for id in ["funnel-reg_hyp", "funnel-reg_dm", "gradient-reg_hyp", "efi-deficits", "cms-score", "outliers", "funnel-legend",
+                       "gradient-table", "quality-table", "input-table", "crude-statement"] {
+                #expect(html.contains("id=\"\(id)\""), "missing #\(id)")
+            }
+            #expect(html.contains("Hypertension register") && html.contains("Prevalence (%)") && html.contains("Denominator ("))
+            let svgs = html.components(separatedBy: "<svg").count - 1
+            let labelled = html.components(separatedBy: "role=\"img\" aria-label=\"").count - 1
+            #expect(labelled > 20 && labelled == html.components(separatedBy: "class=\"chart\"").count - 1, "every chart has an aria-label (\(labelled) of \(svgs) svgs)")
+            #expect(!html.contains(">reg_hyp<"), "measure names in words")
+        }
+    }
+}
