@@ -12,6 +12,7 @@ import Testing
             var json = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any])
             json["report"] = variant
             json["reference"] = Paths.reference
+            json["labels"] = Paths.packageRoot.appendingPathComponent("pipelines/cohort-labels.json").path
             file = dir.appendingPathComponent("p.json").path
             try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: file))
         }
