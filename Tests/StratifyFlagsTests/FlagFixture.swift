@@ -18,6 +18,8 @@ struct FlagFixture {
     }()
     static let reference = try! ReferenceData(root: root + "/reference")
     static let ruleSet = try! FlagsSetupForTests.ruleSet()
+    /// The v2 rule set (rules.md §12–§19).
+    static let ruleSetV2 = try! RuleSetCompiler.compile(path: root + "/reference/rules/stratify-v2.rules", reference: reference)
     static let imd = try! IMDTable(path: root + "/reference/imd/imd2019_lsoa11.csv")
 
     /// Every code list file under codelists/, loaded once.
@@ -113,7 +115,8 @@ struct FlagFixture {
         var q = RejectQuarantine()
         let ingest = try reader.read(sink: &engine, quarantine: &q)
         let flags = engine.finish(patients: ingest.patients, imd: imd)
-        return Result(flags: flags, scores: try ScoreStage.run(flags, scoreDefinitions))
+        let scores = try ScoreStage.run(flags, scoreDefinitions)
+        return Result(flags: try flags.completing(scores: scores), scores: scores)
     }
 }
 
