@@ -34,8 +34,10 @@ public struct SyntheticExtract {
             reference: reference, practicesFile: reference.practicesPath, lsoaFile: reference.icbLSOAPath,
             imdFile: reference.root + "/imd/imd2019_lsoa11.csv")
         icbCore20Share = catalogue.icbCore20Share
-        generator = PatientGenerator(catalogue: catalogue, conditions: Conditions.calibrated(ageWeights: AgeStructure.weights),
-                                     asOf: options.asOf, seed: options.seed)
+        var generator = PatientGenerator(catalogue: catalogue, conditions: Conditions.calibrated(ageWeights: AgeStructure.weights),
+                                         asOf: options.asOf, seed: options.seed)
+        generator.catalogueV2 = try SynthCatalogueV2(reference: reference)
+        self.generator = generator
     }
 
     public struct Summary: Sendable {
