@@ -95,8 +95,8 @@ struct V2Writer {
 
     mutating func write(ethnicityLetter: UInt8?, rng: inout SeededRandom) {
         ethnicity(ethnicityLetter, &rng)
-        residence(&rng)
-        vaccinations(&rng)
+        let careHome = residence(&rng)
+        vaccinations(careHome: careHome, &rng)
         cardiovascular(&rng)
         frailty(&rng)
         polypharmacy(&rng)
@@ -114,10 +114,11 @@ struct V2Writer {
     }
 
     /// Care homes: about 3% of people aged 85+ (fewer younger), some who went home again (§15).
-    private mutating func residence(_ rng: inout SeededRandom) {
+    private mutating func residence(_ rng: inout SeededRandom) -> Bool {
         let age = person.age
         let p = age >= 85 ? 0.03 : age >= 75 ? 0.008 : age >= 65 ? 0.002 : 0.0003
-        if rng.chance(p) {
+        let careHome = rng.chance(p)
+        if careHome {
             if rng.chance(0.3) { event(catalogue.ownHome, day(&rng, from: yearsAgo(10), to: yearsAgo(5)), &rng) }
             event(catalogue.codes("longres_cod"), day(&rng, from: yearsAgo(4), to: asOf), &rng)
         } else if age >= 65 && rng.chance(0.004) {
@@ -130,17 +131,19 @@ struct V2Writer {
         if age >= 65 && rng.chance(0.004) {
             event(catalogue.codes("no_longer_housebound"), day(&rng, from: yearsAgo(2), to: asOf), &rng)
         }
+        return careHome
     }
 
-    /// Shingles (70–79, about half), COVID (75+ and care-home 65+, in the 5 months before D).
-    private mutating func vaccinations(_ rng: inout SeededRandom) {
+    /// Shingles (70–79, about half), COVID (75+ and care-home 65+, about 60%, in the 45 days
+    /// before D, so a D in a campaign's first weeks sees uptake building).
+    private mutating func vaccinations(careHome: Bool, _ rng: inout SeededRandom) {
         let age = person.age
         if age >= 70 && rng.chance(age <= 79 ? 0.5 : 0.4) {
             let at70 = person.dob.minusMonths(-12 * 70)
             event(catalogue.codes("shingles_vacc"), day(&rng, from: at70, to: asOf), &rng)
         }
-        if age >= 75 && rng.chance(0.6) {
-            event(catalogue.codes("covid_vacc"), day(&rng, from: asOf.plusDays(-150), to: asOf), &rng)
+        if (age >= 75 || (careHome && age >= 65)) && rng.chance(0.6) {
+            event(catalogue.codes("covid_vacc"), day(&rng, from: asOf.plusDays(-45), to: asOf), &rng)
         }
     }
 
