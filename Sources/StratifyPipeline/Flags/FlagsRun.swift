@@ -107,7 +107,7 @@ enum FlagsManifest {
     static func scores(_ columns: [(String, Column)], flags: FlagResult, seconds: Double) -> JSON {
         var pairs: [(String, JSON)] = []
         for (name, column) in columns {
-            guard case .string(let idx, let table) = column, ["efi_category", "priority", "segment"].contains(name) else { continue }
+            guard case .string(let idx, let table) = column, ["efi_category", "priority", "segment", "efi2_category"].contains(name) else { continue }
             var counts = [Int](repeating: 0, count: table.count)
             for p in idx.indices where flags.inPopulation[p] && idx[p] >= 0 { counts[Int(idx[p])] += 1 }
             pairs.append((name, .object(zip(table, counts).map { ($0, .int($1)) })))
