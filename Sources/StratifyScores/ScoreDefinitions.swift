@@ -13,6 +13,11 @@ public struct ScoreDefinitions: Sendable {
     public var efiDecimals: Int
     public var cmsConditions: [String]
     public var cmsWeights: [Float]
+    /// eFI2 (§12), when `reference/scores/efi2-*.csv` exist; used only by rule sets that declare
+    /// `score efi2`.
+    public var efi2: EFI2Definition?
+    /// The rule-set values `comorbidity_count` counts (§13), when the file exists.
+    public var comorbidityConditions: [String]?
 
     public init(reference: ReferenceData) throws(StratifyError) {
         let dir = reference.root + "/scores"
@@ -40,6 +45,14 @@ public struct ScoreDefinitions: Sendable {
         efiDecimals = try param("decimals")
         guard efiDeficits.count == efiDeficitTotal else {
             throw StratifyError(.runFailed, "\(deficits.path) lists \(efiDeficits.count) deficits but efi-parameters.csv says \(efiDeficitTotal)")
+        }
+        if FileSystem.exists(dir + "/efi2-predictors.csv") {
+            efi2 = try EFI2Definition(directory: dir)
+        }
+        if FileSystem.exists(dir + "/comorbidity-conditions.csv") {
+            let table = try ReferenceCSV(path: dir + "/comorbidity-conditions.csv")
+            let cv = try table.column("value")
+            comorbidityConditions = table.rows.map { $0.fields[cv] }
         }
         let cms = try ReferenceCSV(path: dir + "/cms-weights.csv")
         let cv = try cms.column("value"), cw = try cms.column("weight")

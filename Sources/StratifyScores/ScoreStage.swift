@@ -67,6 +67,7 @@ public enum ScoreStage {
         // Columns for output. eFI fields are empty under the minimum age.
         let applicable = category.map { $0 != BandKernels.notApplicable }
         let rules = BandKernels.priorityRules
+        let v2 = try version2(flags, defs, ages: ages64, simd: simd)
         return [
             ("efi_deficits", .int((0..<n).map { applicable[$0] ? Int64(deficitCount[$0]) : Column.nullInt })),
             ("efi", formatted((0..<n).map { applicable[$0] ? ratio[$0] : nil }, decimals: defs.efiDecimals)),
@@ -78,7 +79,43 @@ public enum ScoreStage {
                                  table: priorities)),
             ("priority_reason", .string(reason.map { Int32($0) }, table: rules.map(\.reason) + ["none"])),
             ("segment", .string(segment.map { Int32($0) }, table: segments)),
-        ]
+        ] + v2
+    }
+
+    /// The v2 score columns (§12 eFI2, §13 comorbidity_count), computed only for a rule set that
+    /// declares them with `score` statements, so a v1 run's output is unchanged.
+    static func version2(_ flags: FlagResult, _ defs: ScoreDefinitions, ages: [Int64], simd: Bool) throws(StratifyError) -> [(String, Column)] {
+        let declared = Set(flags.ruleSet.scoreColumns)
+        var out: [(String, Column)] = []
+        if declared.contains("efi2") || declared.contains("efi2_category") || declared.contains("efi2_points") {
+            guard let e = defs.efi2 else {
+                throw StratifyError(.runFailed, "rule set '\(flags.ruleSet.name)' declares eFI2 score columns but reference/scores/efi2-predictors.csv is missing")
+            }
+            let m = try matrix(flags, e.predictors)
+            let l = simd ? ScoreKernels.pointsSumSIMD(m, points: e.points) : ScoreKernels.pointsSumScalar(m, points: e.points)
+            let applicable = ages.map { $0 >= Int64(e.minimumAge) }
+            var table: [String] = [], index: [Int32: Int32] = [:]
+            let score: [Int32] = (0..<l.count).map { i in
+                guard applicable[i] else { return -1 }
+                if let k = index[l[i]] { return k }
+                index[l[i]] = Int32(table.count)
+                table.append(e.formatted(l[i]))
+                return Int32(table.count - 1)
+            }
+            out.append(("efi2", .string(score, table: table)))
+            out.append(("efi2_category", .string((0..<l.count).map { applicable[$0] ? Int32(e.category(l[$0])) : -1 },
+                                                 table: ["robust", "mild", "moderate", "severe"])))
+            if declared.contains("efi2_points") { out.append(("efi2_points", .int((0..<l.count).map { applicable[$0] ? Int64(l[$0]) : Column.nullInt }))) }
+        }
+        if declared.contains("comorbidity_count") {
+            guard let names = defs.comorbidityConditions else {
+                throw StratifyError(.runFailed, "rule set '\(flags.ruleSet.name)' declares comorbidity_count but reference/scores/comorbidity-conditions.csv is missing")
+            }
+            let m = try matrix(flags, names)
+            let c = simd ? ScoreKernels.countSIMD(m) : ScoreKernels.countScalar(m)
+            out.append(("comorbidity_count", .int(c.map { Int64($0) })))
+        }
+        return out
     }
 
     /// Bool columns named by the score definitions, as a 0/1 matrix (unknown counts as 0).

@@ -142,7 +142,10 @@ struct EventWriter {
         let (y, m, _) = asOf.civil
         let seasonStart = Day(year: m >= 9 ? y : y - 1, month: 9, day: 1)!
         let atRisk = person.age >= 65 || person.has.contains("copd") || person.has.contains("diabetes")
-        if atRisk && rng.chance(0.72) { event("flu_vacc", day(&rng, from: seasonStart, to: asOf), &rng) }
+        // Uptake falls with deprivation (UKHSA 65+ uptake by IMD quintile runs about 15 points
+        // apart); with the dm+d issues below, about 75% of people aged 65+ are vaccinated.
+        let uptake = [0.73, 0.63, 0.69, 0.74, 0.78, 0.81][person.imdQuintile]
+        if atRisk && rng.chance(uptake) { event("flu_vacc", day(&rng, from: seasonStart, to: asOf), &rng) }
         if atRisk && rng.chance(0.5) { event("flu_vacc", day(&rng, from: seasonStart.minusMonths(12), to: seasonStart.plusDays(-1)), &rng) }
         if (person.age >= 65 || person.has.contains("copd")) && rng.chance(0.7) {
             event("pneumo_vacc", day(&rng, from: yearsAgo(10), to: asOf), &rng)

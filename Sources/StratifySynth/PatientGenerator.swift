@@ -5,6 +5,8 @@ import StratifyCore
 /// whatever the number of threads.
 struct PatientGenerator {
     let catalogue: SynthCatalogue
+    /// The v2 lists (rules.md §12–§19); nil writes the v1 extract only.
+    var catalogueV2: SynthCatalogueV2? = nil
     let conditions: [ConditionModel]
     let asOf: Day
     let seed: UInt64
@@ -30,6 +32,8 @@ struct PatientGenerator {
         var lastBP: Day
         /// Some adults never have their blood pressure checked (QOF BP002's gap).
         var noBP = false
+        /// The IMD quintile of the patient's LSOA (0 when unknown), for uptake gradients.
+        var imdQuintile = 0
     }
 
     static func patientID(_ n: Int) -> [UInt8] {
@@ -53,7 +57,10 @@ struct PatientGenerator {
         var person = Person(id: PatientGenerator.patientID(n), age: age, female: female, dob: birthday,
                             quintile: quintile, lastContact: recentContact ? asOf : asOf.minusMonths(7),
                             lastBP: asOf)
-        writePatientRow(&person, lsoa: lsoa, rng: &rng, into: &out.patients)
+        person.imdQuintile = catalogue.quintileOf[lsoa] ?? 0
+        // v2 rows draw from their own stream, so the v1 rows are drawn exactly as before.
+        var rng2 = SeededRandom(seed: seed ^ 0x7632_7632_7632_7632, stream: UInt64(n))
+        let letter = writePatientRow(&person, lsoa: lsoa, rng: &rng, v2: catalogueV2 != nil, rng2: &rng2, into: &out.patients)
         for c in conditions where rng.chance(c.probability(age: age, female: female, quintile: quintile)) {
             person.has.insert(c.name)
         }
@@ -65,10 +72,18 @@ struct PatientGenerator {
         var meds = MedicationWriter(person: person, asOf: asOf, catalogue: catalogue, out: out.medications)
         meds.write(rng: &rng)
         out.medications = meds.out
+        if let v2 = catalogueV2 {
+            var w = V2Writer(person: person, asOf: asOf, catalogue: v2, events: out.events, medications: out.medications)
+            w.write(ethnicityLetter: letter, rng: &rng2)
+            out.events = w.events
+            out.medications = w.medications
+        }
         return person
     }
 
-    private func writePatientRow(_ p: inout Person, lsoa: String, rng: inout SeededRandom, into b: inout RowBuffer) {
+    /// Returns the extract's ethnic category letter, 0 when written empty.
+    private func writePatientRow(_ p: inout Person, lsoa: String, rng: inout SeededRandom, v2: Bool, rng2: inout SeededRandom,
+                                 into b: inout RowBuffer) -> UInt8 {
         b.append(p.id); b.comma()
         b.append(PatientGenerator.nhsNumber(&rng)); b.comma()
         // ehrQL rounds dates of birth to the month; a share of rows carry the month form.
@@ -89,8 +104,15 @@ struct PatientGenerator {
         b.comma()
         if !rng.chance(0.02) { b.append(Array(lsoa.utf8)) }
         b.comma()
-        b.append([PatientGenerator.ethnicCategory(rng.unit())])
+        let letter = PatientGenerator.ethnicCategory(rng.unit())
+        // v2: about 8% of extracts leave ethnicity empty (coded in the record instead, §14).
+        if v2 && rng2.chance(0.08) {
+            b.newline()
+            return 0
+        }
+        b.append([letter])
         b.newline()
+        return letter
     }
 
     /// Synthetic NHS numbers use the 999 prefix reserved for test data, with a valid check digit.

@@ -14,6 +14,8 @@ struct SynthCatalogue: Sendable {
     /// Real LSOA 2021 codes absent from the 2011-based IMD 2019 table: a few patients carry them,
     /// as extracts that mix vintages do, so the "LSOA not in the IMD table" count is exercised.
     let unmatchedLSOAs: [String]
+    /// IMD 2019 quintile of each LSOA the generator draws from (flu uptake's deprivation gradient).
+    let quintileOf: [String: Int]
     /// Share of the ICB's own LSOAs in deciles 1–2 (reported in the synth manifest).
     let icbCore20Share: Double
 
@@ -62,8 +64,14 @@ struct SynthCatalogue: Sendable {
             }
             lists[name] = codes.map(ascii)
         }
+        // Residence codes in the eFI deficit lists ("Lives in nursing home" under care
+        // requirement) would put a frail patient in a care home by chance: care homes are drawn
+        // on their own (V2Writer), so deficits use their other codes.
+        let residence = Set(try reference.codeList("reside_cod").codes)
         for name in reference.codeListNames(in: "efi") {
-            efiDeficits.append(exclusive(try reference.codeList(name).codes, except: name).map(ascii))
+            let codes = exclusive(try reference.codeList(name).codes, except: name)
+            let kept = codes.filter { !residence.contains($0) }
+            efiDeficits.append((kept.isEmpty ? codes : kept).map(ascii))
         }
         practices = try PracticeTable(path: practicesFile).practices.map(\.code)
         let imd = try IMDTable(path: imdFile)
@@ -81,6 +89,9 @@ struct SynthCatalogue: Sendable {
         let lsoa21 = try IMDTable(path: reference.root + "/imd/imd2025_lsoa21.csv")
         unmatchedLSOAs = lsoa21.decile.keys.filter { imd.decile[$0] == nil }.sorted().prefix(200).compactMap { PatientTable.lsoaCode($0) }
         otherLSOAs = lsoas.filter { (decileOf($0) ?? 0) > 2 }
+        var quintiles: [String: Int] = [:]
+        for l in deprivedLSOAs + otherLSOAs { if let d = decileOf(l) { quintiles[l] = (Int(d) + 1) / 2 } }
+        quintileOf = quintiles
         guard !practices.isEmpty, !otherLSOAs.isEmpty, !unmatchedLSOAs.isEmpty else {
             throw StratifyError(.runFailed, "practice or LSOA reference files are empty")
         }

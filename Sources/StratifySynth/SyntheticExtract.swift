@@ -43,6 +43,7 @@ public struct SyntheticExtract {
             generator.practiceMix = PracticeMix(practices: try PracticeTable(path: reference.practicesPath).practices,
                                                 patients: options.patients, listSize: size)
         }
+        generator.catalogueV2 = try SynthCatalogueV2(reference: reference)
         self.generator = generator
     }
 

@@ -42,6 +42,16 @@ struct ScoresBenchmark {
         measure("priority reason", { sum(BandKernels.priorityReasonScalar(priority)) }, { sum(BandKernels.priorityReasonSIMD(priority)) })
         measure("segment", { sum(BandKernels.segmentScalar(redFlags: red, ltcCount: ltc)) },
                 { sum(BandKernels.segmentSIMD(redFlags: red, ltcCount: ltc)) })
+        // Rule set v2 (issue 15): eFI2 exact points over its 40 predictors/levels, and the
+        // 23-condition comorbidity_count.
+        let efi2 = matrix(40, 0.12), comorbidities = matrix(23, 0.08)
+        let points: [Int32] = [15284, 23107, 13175, 136434, 13025, 24060, 10985, 11683, 41715, 5422,
+                               11886, 62743, 7353, 17425, 11086, 33254, 18253, 23787, 32125, 11915,
+                               46836, 35347, 51450, 3537, 5427, 2672, 21428, 1049, 2885, 900,
+                               21935, 10291, 23585, 10565, 2305, 19256, 25318, 44170, 32301, 50801]
+        measure("efi2 points (v2)", { sum(ScoreKernels.pointsSumScalar(efi2, points: points)) },
+                { sum(ScoreKernels.pointsSumSIMD(efi2, points: points)) })
+        measure("comorbidity count (v2)", { sum(ScoreKernels.countScalar(comorbidities)) }, { sum(ScoreKernels.countSIMD(comorbidities)) })
         print("scoring step".padded(22) + fmt(totalScalar * 1000, 2).padded(12) + fmt(totalSIMD * 1000, 2).padded(10)
               + fmt(totalScalar / totalSIMD, 1) + "x")
     }
@@ -59,4 +69,5 @@ struct ScoresBenchmark {
 
     func sum(_ v: [UInt8]) -> Int { v.reduce(0) { $0 &+ Int($1) } }
     func sum(_ v: [Float]) -> Int { v.reduce(0) { $0 &+ Int($1.bitPattern) } }
+    func sum(_ v: [Int32]) -> Int { v.reduce(0) { $0 &+ Int($1) } }
 }

@@ -13,6 +13,7 @@ import Testing
             json["report"] = variant
             json["reference"] = Paths.reference
             json["labels"] = Paths.packageRoot.appendingPathComponent("pipelines/cohort-labels.json").path
+            json["rules"] = Paths.packageRoot.appendingPathComponent("reference/rules/stratify-v2.rules").path
             file = dir.appendingPathComponent("p.json").path
             try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: file))
         }

@@ -18,6 +18,8 @@ struct FlagFixture {
     }()
     static let reference = try! ReferenceData(root: root + "/reference")
     static let ruleSet = try! FlagsSetupForTests.ruleSet()
+    /// The v2 rule set (rules.md §12–§19).
+    static let ruleSetV2 = try! RuleSetCompiler.compile(path: root + "/reference/rules/stratify-v2.rules", reference: reference)
     static let imd = try! IMDTable(path: root + "/reference/imd/imd2019_lsoa11.csv")
 
     /// Every code list file under codelists/, loaded once.
@@ -82,7 +84,7 @@ struct FlagFixture {
     }
 
     static func run(asOf: String, patients: String, events: String = "", medications: String = "",
-                    ruleSet: RuleSet = FlagFixture.ruleSet) throws -> Result {
+                    ruleSet: RuleSet = FlagFixture.ruleSet, scoreColumns: [(String, Column)] = []) throws -> Result {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("flagfixture-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -113,7 +115,11 @@ struct FlagFixture {
         var q = RejectQuarantine()
         let ingest = try reader.read(sink: &engine, quarantine: &q)
         let flags = engine.finish(patients: ingest.patients, imd: imd)
-        return Result(flags: flags, scores: try ScoreStage.run(flags, scoreDefinitions))
+        // Small rule sets written in a test have no eFI deficits: no score stage, only the score
+        // columns the test hands in.
+        let scored = ruleSet.values.contains { $0.name == scoreDefinitions.efiDeficits.first }
+        let scores = (scored ? try ScoreStage.run(flags, scoreDefinitions) : []) + scoreColumns
+        return Result(flags: try flags.completing(scores: scores), scores: scores)
     }
 }
 

@@ -29,6 +29,32 @@ import Testing
         #expect(simd.map(\.bitPattern) == scalar.map(\.bitPattern))
     }
 
+    /// eFI2 (rules.md §12): the 40 β × 100000 of reference/scores/efi2-predictors.csv, dense
+    /// flags so that long sums are exercised.
+    @Test(arguments: lengths)
+    func pointsSumMatchesScalar(n: Int) {
+        let points: [Int32] = [15284, 23107, 13175, 136434, 13025, 24060, 10985, 11683, 41715, 5422,
+                               11886, 62743, 7353, 17425, 11086, 33254, 18253, 23787, 32125, 11915,
+                               46836, 35347, 51450, 3537, 5427, 2672, 21428, 1049, 2885, 900,
+                               21935, 10291, 23585, 10565, 2305, 19256, 25318, 44170, 32301, 50801]
+        let m = randomMatrix(columns: points.count, n: n, density: 0.4, seed: 7000 + UInt64(n))
+        #expect(ScoreKernels.pointsSumSIMD(m, points: points) == ScoreKernels.pointsSumScalar(m, points: points))
+    }
+
+    /// All flags set: the largest possible sum, far from Int32 overflow.
+    @Test func pointsSumOfEveryPredictor() {
+        var m = FlagMatrix(columns: 3, n: 9)
+        for c in 0..<3 { for i in 0..<9 { m[column: c, patient: i] = 1 } }
+        #expect(ScoreKernels.pointsSumSIMD(m, points: [100_000, 700_000, 42_874]) == Array(repeating: 842_874, count: 9))
+    }
+
+    /// comorbidity_count (rules.md §13) uses the count kernel over its 23 condition columns.
+    @Test(arguments: lengths)
+    func comorbidityCountMatchesScalar(n: Int) {
+        let m = randomMatrix(columns: 23, n: n, density: 0.5, seed: 8000 + UInt64(n))
+        #expect(ScoreKernels.countSIMD(m) == ScoreKernels.countScalar(m))
+    }
+
     @Test(arguments: lengths)
     func ratioMatchesScalarBitForBit(n: Int) {
         var rng = SeededRandom(seed: 2000 + UInt64(n))

@@ -619,7 +619,9 @@ def count_and_check(path, kind, data):
     rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]
     if kind in ("snomed", "dmd"):
-        allowed = (["code", "term"], ["code", "term", "grade"])
+        allowed = (["code", "term"], ["code", "term", "grade"], ["code", "term", "letter"],
+                   ["code", "term", "paragraph"],
+                   ["code", "term", "window_years", "min_age", "value_test", "value_scale"])
         if header not in allowed:
             errors.append(f"{path}: header {header}")
         prev = -1
@@ -704,7 +706,34 @@ add("scores/cms-weights.csv", "CMS weights", "score",
     ["cms/cms_weights_extracted.csv"], "Payne et al. 2020 CMAJ 192:E107, 20-condition general outcome")
 
 
+import manifest_v2  # noqa: E402  (same directory)
+for _k, _v in manifest_v2.SOURCES.items():
+    SOURCES.setdefault(_k, _v)
+manifest_v2.register(add, sorted(p.stem for p in (REF / "codelists" / "efi2").glob("*.csv")),
+                     exists=lambda path: (REF / path).exists())
+for _s, _purpose in [("curate_v2.py", "regenerates the rule-set v2 files (rules.md s12-s19)"),
+                     ("manifest_v2.py", "manifest metadata for the rule-set v2 files")]:
+    add(f"scripts/{_s}", _s, "script", _purpose, [], "rows = line count")
+
+
+def bnf_map_coverage():
+    """Share of the distinct dm+d codes in the other codelists/dmd lists that have no BNF paragraph."""
+    def codes(path):
+        with open(path, encoding="utf-8") as fh:
+            return {row[0] for row in list(csv.reader(fh))[1:]}
+    mapped = codes(REF / "codelists/dmd/bnf_paragraph.csv")
+    targets = set()
+    for p in sorted((REF / "codelists/dmd").glob("*.csv")):
+        if p.name not in ("bnf_paragraph.csv", "llt_bnf0212.csv"):
+            targets |= codes(p)
+    unmapped = len(targets - mapped)
+    return (f"unmapped share: {unmapped} of {len(targets)} distinct codes "
+            f"({100.0 * unmapped / len(targets):.2f}%) in the other reference/codelists/dmd lists have no paragraph")
+
+
 def main():
+    _meta = FILES["codelists/dmd/bnf_paragraph.csv"]
+    FILES["codelists/dmd/bnf_paragraph.csv"] = _meta[:4] + (_meta[4] + "; " + bnf_map_coverage(),)
     on_disk = sorted(
         p.relative_to(REF).as_posix() for p in REF.rglob("*")
         if p.is_file() and p.relative_to(REF).as_posix() not in ("manifest.json", "README.md")

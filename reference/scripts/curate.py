@@ -502,6 +502,8 @@ def main(argv=None):
 
     for path in sorted(counts):
         print(f"{counts[path]:>7}  {path}")
+    import curate_v2  # noqa: E402  (same directory)
+    curate_v2.main([str(SRC)])
     print(f"ICB {ICB_ODS}: {icb}")
     for path, items in sorted(EXCLUDED.items()):
         print(f"excluded from {path}: {len(items)}")

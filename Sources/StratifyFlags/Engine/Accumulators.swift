@@ -10,6 +10,12 @@ struct AccumulatorOp: Sendable {
     var after: Int32
     /// The list's value for this code (e.g. MRC grade), or NaN to use the event's numeric_value.
     var listValue: Double
+    /// A row rule beyond the window (rules.md s12): minimum age at the event and/or a value test.
+    /// Checked only when `filtered`, so ops without one cost a single branch.
+    var filtered = false
+    var minAge: Int32 = 0
+    var test = ValueTest()
+    var hasTest = false
 }
 
 /// Builds, per stream (events or medications), the code → ops dispatch: codes sharing the same
@@ -48,6 +54,7 @@ struct Dispatch: Sendable {
             if agg.list2 >= 0 { byList[agg.list2, default: []].append((ai, 1)) }
         }
         var signatureOf: [[Int]: Int32] = [:]
+        var ruleIds: [RowRule: Int] = [:]
         var ops: [[AccumulatorOp]] = []
         var pairs: [(UInt64, Int32)] = []
         for code in listsOf.keys.sorted() {
@@ -55,14 +62,33 @@ struct Dispatch: Sendable {
             // Ops depend on the code only through list values, so key on lists + those values.
             var key = lists
             for li in lists { if let v = ruleSet.lists[li].values?[code] { key.append(Int(v * 1000) + 1_000_000) } }
+            // Row rules differ per code too: key on each list's rule as well.
+            for li in lists {
+                if let rule = ruleSet.lists[li].rowRules?[code], !rule.isEmpty {
+                    let id = ruleIds[rule] ?? ruleIds.count
+                    ruleIds[rule] = id
+                    key.append(-1 - li * 1_000_000 - id)
+                }
+            }
             if let sig = signatureOf[key] { pairs.append((code, sig)); continue }
             var sigOps: [AccumulatorOp] = []
             for li in lists {
                 for (ai, role) in byList[li] ?? [] {
                     let agg = ruleSet.aggregations[ai]
-                    let after = agg.window.map { $0.start(asOf: asOf).rawValue } ?? Int32.min
-                    sigOps.append(AccumulatorOp(aggregation: Int32(ai), role: role, after: after,
-                                                listValue: ruleSet.lists[li].values?[code] ?? .nan))
+                    var after = agg.window.map { $0.start(asOf: asOf).rawValue } ?? Int32.min
+                    var op = AccumulatorOp(aggregation: Int32(ai), role: role, after: after,
+                                           listValue: ruleSet.lists[li].values?[code] ?? .nan)
+                    if let rule = ruleSet.lists[li].rowRules?[code] {
+                        // The row's window and the aggregation's both apply: the later start wins.
+                        if let years = rule.windowYears {
+                            after = max(after, Window(amount: 12 * years, unit: .months).start(asOf: asOf).rawValue)
+                            op.after = after
+                        }
+                        op.minAge = Int32(rule.minAge)
+                        if let t = rule.test { op.test = t; op.hasTest = true }
+                        op.filtered = rule.minAge > 0 || rule.test != nil
+                    }
+                    sigOps.append(op)
                 }
             }
             let sig = Int32(ops.count)

@@ -197,6 +197,28 @@ struct Evaluator {
             })
         case .date:
             preconditionFailure("date() is folded to a constant at compile time")
+        case .ageOn:
+            let d = eval(args[0]).dateValues, dob = attributes[.dateOfBirth]!.dateValues
+            return .int((0..<n).map { i in
+                guard d[i] != Column.nullDate else { return Column.nullInt }
+                return Int64(Day(rawValue: dob[i]).age(on: Day(rawValue: d[i])))
+            })
+        case .latestOf:
+            // Pairs in precedence order: a later date wins; an equal date keeps the earlier pair.
+            var best = [Int32](repeating: Column.nullDate, count: n)
+            var out = [Int32](repeating: -1, count: n)
+            var labels: [String] = []
+            for k in stride(from: 0, to: args.count, by: 2) {
+                let d = eval(args[k]).dateValues
+                guard case .constant(.string(let label)) = args[k + 1] else { preconditionFailure("checked by the compiler") }
+                let index = Int32(labels.firstIndex(of: label) ?? labels.count)
+                if Int(index) == labels.count { labels.append(label) }
+                for i in 0..<n where d[i] != Column.nullDate && (out[i] < 0 || d[i] > best[i]) {
+                    best[i] = d[i]
+                    out[i] = index
+                }
+            }
+            return .string(out, table: labels)
         case .ifThenElse, .coalesce:
             let first = f == .ifThenElse ? 1 : 0
             let a = coerce(eval(args[first]), to: t), b = coerce(eval(args[first + 1]), to: t)

@@ -13,6 +13,28 @@ public struct FlagResult: Sendable {
     public let inPopulation: [Bool]
     public let quality: FlagQuality
 
+    /// The same result with the rule set's `score` columns taken from `scores` (by name) and the
+    /// values that use them evaluated. Returns self when the rule set declares no score column.
+    public func completing(scores: [(String, Column)]) throws(StratifyError) -> FlagResult {
+        guard ruleSet.late.contains(true) else { return self }
+        var e = Evaluator(n: patients.count, asOf: asOf, attributes: attributes, aggregations: [], values: values.map { Optional($0) })
+        let byName = Dictionary(scores, uniquingKeysWith: { a, _ in a })
+        for i in ruleSet.evaluationOrder where ruleSet.late[i] {
+            let v = ruleSet.values[i]
+            if v.kind == .score {
+                guard let c = byName[v.name] else {
+                    throw StratifyError(.runFailed, "rule set '\(ruleSet.name)' declares score column '\(v.name)', which the score stage does not compute",
+                                        help: "see docs/rules-format.md, \"Score columns\"")
+                }
+                e.values[i] = c
+            } else {
+                e.values[i] = e.eval(v.expr)
+            }
+        }
+        return FlagResult(ruleSet: ruleSet, asOf: asOf, patients: patients, attributes: attributes,
+                          values: e.values.map { $0! }, inPopulation: inPopulation, quality: quality)
+    }
+
     public func column(named name: String) -> Column? {
         ruleSet.values.firstIndex { $0.name == name }.map { values[$0] }
     }
@@ -50,7 +72,13 @@ extension FlagEngine {
         for (a, agg) in ruleSet.aggregations.enumerated() {
             switch agg.kind {
             case .ever, .exists: aggregationColumns.append(.bool(counts[base[a]..<(base[a] + n)].map { $0 > 0 ? 1 : 0 }))
-            case .count, .distinctCount: aggregationColumns.append(.int(counts[base[a]..<(base[a] + n)].map { Int64($0) }))
+            case .latestLabel:
+                let labels = ruleSet.lists[agg.list].labels ?? []
+                aggregationColumns.append(.string(column(values, at: valueBase[a]).map { $0.isNaN ? -1 : Int32($0) }, table: labels))
+            case .latestValueDate:
+                let v = column(values, at: valueBase[a]), d = column(dates, at: base[a])
+                aggregationColumns.append(.date((0..<n).map { v[$0].isNaN ? Column.nullDate : d[$0] }))
+            case .count, .distinctCount, .distinctValues: aggregationColumns.append(.int(counts[base[a]..<(base[a] + n)].map { Int64($0) }))
             case .secondLatestValue: aggregationColumns.append(.number(column(values2, at: base2[a])))
             case .earliest: aggregationColumns.append(.date(dates[base[a]..<(base[a] + n)].map { $0 == Int32.max ? Column.nullDate : $0 }))
             case .latest: aggregationColumns.append(.date(column(dates, at: base[a])))
@@ -84,6 +112,11 @@ extension FlagEngine {
         var evaluator = Evaluator(n: n, asOf: asOf, attributes: attributes, aggregations: aggregationColumns,
                                   values: Array(repeating: nil, count: ruleSet.values.count))
         for i in ruleSet.evaluationOrder {
+            // Score columns and what uses them wait for the score stage (`completing(scores:)`).
+            if !ruleSet.late.isEmpty && ruleSet.late[i] {
+                evaluator.values[i] = evaluator.nulls(ruleSet.values[i].type)
+                continue
+            }
             evaluator.values[i] = evaluator.eval(ruleSet.values[i].expr)
         }
         let d = asOf.rawValue

@@ -50,6 +50,10 @@ extension FlagEngine {
                     for k in from..<to {
                         let op = ops[k]
                         guard day > op.after else { continue }
+                        if op.filtered {
+                            if op.minAge > 0 && Day(rawValue: dateOfBirth[p]).age(on: Day(rawValue: day)) < Int(op.minAge) { continue }
+                            if op.hasTest && !op.test.passes(eventValue) { continue }
+                        }
                         let a = Int(op.aggregation)
                         let v = op.listValue.isNaN ? eventValue : op.listValue
                         switch kinds[a] {
@@ -61,7 +65,7 @@ extension FlagEngine {
                         case .latest:
                             let j = base[a] &+ p
                             if day > dates[j] { dates[j] = day }
-                        case .latestValue, .highestOnLatest:
+                        case .latestValue, .highestOnLatest, .latestLabel, .latestValueDate:
                             guard !v.isNaN else { continue }
                             let j = base[a] &+ p, jv = valueBase[a] &+ p
                             let cur = dates[j]
@@ -90,6 +94,20 @@ extension FlagEngine {
                             for s in 0..<held where distinct[slots &+ s] == code[i] { seen = true; break }
                             if !seen {
                                 distinct[slots &+ held] = code[i]
+                                counts[j] = Int32(held + 1)
+                            }
+                        case .distinctValues:
+                            guard !v.isNaN else { continue }
+                            let cap = caps[a]
+                            let j = base[a] &+ p
+                            let held = Int(counts[j])
+                            if held >= cap { continue }
+                            let slots = base2[a] &+ p &* cap
+                            let key = v.bitPattern
+                            var seen = false
+                            for s in 0..<held where distinct[slots &+ s] == key { seen = true; break }
+                            if !seen {
+                                distinct[slots &+ held] = key
                                 counts[j] = Int32(held + 1)
                             }
                         case .episodes, .bpLatest:

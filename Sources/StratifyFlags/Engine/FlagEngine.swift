@@ -70,18 +70,19 @@ public struct FlagEngine: ExtractSink {
         }
         // Reserve each array's final size first, so appending the columns never doubles a buffer.
         func columns(_ test: (AggregationKind) -> Bool) -> Int { kinds.filter(test).count * n }
-        counts.reserveCapacity(columns { [.ever, .count, .exists, .distinctCount].contains($0) })
-        dates.reserveCapacity(columns { [.earliest, .latest, .latestValue, .highestOnLatest, .secondLatestValue].contains($0) })
-        values.reserveCapacity(columns { [.latestValue, .highestOnLatest, .secondLatestValue].contains($0) })
+        counts.reserveCapacity(columns { [.ever, .count, .exists, .distinctCount, .distinctValues].contains($0) })
+        dates.reserveCapacity(columns { [.earliest, .latest, .latestValue, .highestOnLatest, .secondLatestValue,
+                                         .latestLabel, .latestValueDate].contains($0) })
+        values.reserveCapacity(columns { [.latestValue, .highestOnLatest, .secondLatestValue, .latestLabel, .latestValueDate].contains($0) })
         dates2.reserveCapacity(columns { $0 == .secondLatestValue })
         values2.reserveCapacity(columns { $0 == .secondLatestValue })
-        distinct.reserveCapacity(zip(kinds, caps).filter { $0.0 == .distinctCount }.map { $0.1 * n }.reduce(0, +))
+        distinct.reserveCapacity(zip(kinds, caps).filter { $0.0 == .distinctCount || $0.0 == .distinctValues }.map { $0.1 * n }.reduce(0, +))
         for (a, kind) in kinds.enumerated() {
             switch kind {
             case .ever, .count, .exists: base[a] = column(&counts, 0, n)
             case .earliest: base[a] = column(&dates, Int32.max, n)
             case .latest: base[a] = column(&dates, Int32.min, n)
-            case .latestValue, .highestOnLatest:
+            case .latestValue, .highestOnLatest, .latestLabel, .latestValueDate:
                 base[a] = column(&dates, Int32.min, n)
                 valueBase[a] = column(&values, .nan, n)
             case .secondLatestValue:
@@ -89,7 +90,7 @@ public struct FlagEngine: ExtractSink {
                 valueBase[a] = column(&values, .nan, n)
                 base2[a] = column(&dates2, Int32.min, n)
                 _ = column(&values2, .nan, n)
-            case .distinctCount:
+            case .distinctCount, .distinctValues:
                 base[a] = column(&counts, 0, n)
                 base2[a] = column(&distinct, 0, n * caps[a])
             case .episodes: break

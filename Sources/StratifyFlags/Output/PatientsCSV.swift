@@ -9,7 +9,14 @@ public enum PatientsCSV {
     public static let leadingColumns = ["patient_id", "practice_code", "age", "sex", "imd_decile", "imd_quintile"]
 
     public static func header(_ result: FlagResult, extra: [(String, Column)] = []) -> [String] {
-        leadingColumns + result.ruleSet.fields.map { result.ruleSet.values[$0].name } + extra.map(\.0)
+        leadingColumns + result.ruleSet.fields.map { result.ruleSet.values[$0].name } + undeclared(result, extra).map(\.0)
+    }
+
+    /// Score-stage columns the rule set does not place with a `score` statement go last, in the
+    /// score stage's order (v1); declared ones sit where they are declared.
+    static func undeclared(_ result: FlagResult, _ extra: [(String, Column)]) -> [(String, Column)] {
+        let declared = Set(result.ruleSet.scoreColumns)
+        return extra.filter { !declared.contains($0.0) }
     }
 
     /// Population members' indices sorted by patient_id bytes.
@@ -31,7 +38,7 @@ public enum PatientsCSV {
         w.row(header(result, extra: extra))
         let lead: [Column] = [result.attributes[.practiceCode]!, result.attributes[.age]!, result.attributes[.sex]!,
                               result.attributes[.imdDecile]!, result.attributes[.imdQuintile]!]
-        let columns = lead + result.ruleSet.fields.map { result.values[$0] } + extra.map(\.1)
+        let columns = lead + result.ruleSet.fields.map { result.values[$0] } + undeclared(result, extra).map(\.1)
         let formatter = PatientsCSVBatch(columns: columns, index: result.patients.index)
         // Rows are formatted in batches on all cores and written in order. Each batch is whole
         // rows, so the batches joined are the bytes one writer would make.

@@ -29,11 +29,27 @@ public enum WindowUnit: String, Sendable { case days, months, years }
 public indirect enum ListExpr: Sendable {
     /// `*`: every code (e.g. every dm+d issue, for polypharmacy).
     case all
-    case file(String, valueColumn: String?)
+    case file(String, FileOptions)
     case name(String, SourceLocation)
     case union(ListExpr, ListExpr)
     case difference(ListExpr, ListExpr)
     case intersection(ListExpr, ListExpr)
+}
+
+/// What a list file declares beyond its codes (docs/rules-format.md).
+public struct FileOptions: Sendable {
+    /// `value COLUMN`: a number per code, used instead of the event's `numeric_value`.
+    public var valueColumn: String?
+    /// `label COLUMN`: a text per code, read with `latest_label`.
+    public var labelColumn: String?
+    /// `rows`: each row carries its own rule (window, minimum age at the event, value test).
+    public var rowRules = false
+
+    public init(valueColumn: String? = nil, labelColumn: String? = nil, rowRules: Bool = false) {
+        self.valueColumn = valueColumn
+        self.labelColumn = labelColumn
+        self.rowRules = rowRules
+    }
 }
 
 public enum ListDomain: String, Sendable { case events = "codelist", medications = "druglist" }
@@ -46,7 +62,9 @@ public struct ListDecl: Sendable {
 }
 
 public struct ValueDecl: Sendable {
-    public enum Kind: String, Sendable { case param, `let`, field }
+    /// `score`: a column the score stage computes (docs/rules-format.md "Score columns").
+    /// `quality`: a per-patient count summed over the population into the run manifest.
+    public enum Kind: String, Sendable { case param, `let`, field, score, quality }
     public var kind: Kind
     public var name: String
     public var expr: Expr

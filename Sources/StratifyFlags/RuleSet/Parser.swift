@@ -90,7 +90,7 @@ public struct Parser {
             if case .end = peek.kind { break }
             if case .newline = peek.kind { p += 1; continue }
             terms = 0
-            let (keyword, kt) = try identifier("a statement: ruleset, codelist, druglist, param, let or field")
+            let (keyword, kt) = try identifier("a statement: ruleset, codelist, druglist, param, let, field, score or quality")
             switch keyword {
             case "ruleset":
                 guard case .string(let name) = peek.kind else { throw error("expected the rule set's name in quotes", at: peek) }
@@ -106,12 +106,19 @@ public struct Parser {
                 try expectSymbol("=")
                 rs.lists.append(ListDecl(name: name, domain: keyword == "codelist" ? .events : .medications,
                                          body: try listExpr(), location: kt.location))
-            case "param", "let", "field":
+            case "score":
+                let (name, _) = try identifier("a score column name")
+                let (type, tt) = try identifier("the score column's type: bool, int, number, date or string")
+                guard ["bool", "int", "number", "date", "string"].contains(type) else {
+                    throw error("expected the score column's type: bool, int, number, date or string", at: tt)
+                }
+                rs.values.append(ValueDecl(kind: .score, name: name, expr: .string(type, tt.location), location: kt.location))
+            case "param", "let", "field", "quality":
                 let (name, _) = try identifier("a name")
                 try expectSymbol("=")
                 rs.values.append(ValueDecl(kind: ValueDecl.Kind(rawValue: keyword)!, name: name, expr: try expr(), location: kt.location))
             default:
-                throw error("unknown statement '\(keyword)'; expected ruleset, codelist, druglist, param, let or field", at: kt)
+                throw error("unknown statement '\(keyword)'; expected ruleset, codelist, druglist, param, let, field, score or quality", at: kt)
             }
             guard case .newline = peek.kind else { throw error("expected the end of the line", at: peek) }
         }
@@ -147,12 +154,22 @@ public struct Parser {
         switch t.kind {
         case .string(let path):
             p += 1
-            if isKeyword("value") {
-                p += 1
-                let (column, _) = try identifier("the name of the value column")
-                return ListNode(expr: .file(path, valueColumn: column), height: 1)
+            var options = FileOptions()
+            while true {
+                if isKeyword("value") {
+                    p += 1
+                    options.valueColumn = try identifier("the name of the value column").0
+                } else if isKeyword("label") {
+                    p += 1
+                    options.labelColumn = try identifier("the name of the label column").0
+                } else if isKeyword("rows") {
+                    p += 1
+                    options.rowRules = true
+                } else {
+                    break
+                }
             }
-            return ListNode(expr: .file(path, valueColumn: nil), height: 1)
+            return ListNode(expr: .file(path, options), height: 1)
         case .identifier(let name):
             p += 1
             return ListNode(expr: .name(name, t.location), height: 1)

@@ -57,6 +57,7 @@ public struct RuleSetCompiler {
         }
         c.resolveLists()
         c.checkValues()
+        c.checkLateValues()
         if !c.errors.isEmpty {
             throw StratifyError(.usage, c.errors.joined(separator: "\n"),
                                 help: "\(c.errors.count) error\(c.errors.count == 1 ? "" : "s") in \(file); see docs/rules-format.md")
@@ -68,7 +69,51 @@ public struct RuleSetCompiler {
                        aggregations: c.aggregations, values: c.syntax.values.indices.map { i in
                            RuleSet.Value(kind: c.syntax.values[i].kind, name: c.syntax.values[i].name,
                                          expr: c.typed[i]!, type: c.types[i]!)
-                       }, evaluationOrder: c.order)
+                       }, evaluationOrder: c.order, late: c.lateValues())
+    }
+
+    /// Which values come after the score stage: `score` columns and everything that uses one.
+    /// Such a value may not read events itself (the aggregations are freed by then): it must
+    /// use a `let` for that, which the compiler says where it happens.
+    func lateValues() -> [Bool] {
+        var late = [Bool](repeating: false, count: syntax.values.count)
+        for i in order {
+            late[i] = syntax.values[i].kind == .score || typed[i].map { references($0).contains { late[$0] } } ?? false
+        }
+        return late
+    }
+
+    func references(_ e: TypedExpr) -> [Int] {
+        switch e {
+        case .value(let i, _): [i]
+        case .constant, .attribute, .aggregation, .external: []
+        case .member(let b, _): references(b)
+        case .call(_, let args, _): args.flatMap { references($0) }
+        case .unary(_, let o, _): references(o)
+        case .binary(_, let a, let b, _): references(a) + references(b)
+        case .inList(let a, _): references(a)
+        }
+    }
+
+    static func containsAggregation(_ e: TypedExpr) -> Bool {
+        switch e {
+        case .aggregation: true
+        case .value, .constant, .attribute, .external: false
+        case .member(let b, _): containsAggregation(b)
+        case .call(_, let args, _): args.contains { containsAggregation($0) }
+        case .unary(_, let o, _): containsAggregation(o)
+        case .binary(_, let a, let b, _): containsAggregation(a) || containsAggregation(b)
+        case .inList(let a, _): containsAggregation(a)
+        }
+    }
+
+    mutating func checkLateValues() {
+        let late = lateValues()
+        for i in syntax.values.indices where late[i] && syntax.values[i].kind != .score {
+            if let t = typed[i], RuleSetCompiler.containsAggregation(t) {
+                fail(syntax.values[i].location, "'\(syntax.values[i].name)' uses a score column, so it is evaluated after the events are gone; move its aggregations into a let")
+            }
+        }
     }
 
     /// Compiles one expression against a compiled rule set: its values, the patient attributes,
@@ -115,7 +160,8 @@ public struct RuleSetCompiler {
             guard let resolved = resolve(decl.body, domain: decl.domain, at: decl.location) else { continue }
             listIndex[decl.name] = lists.count
             lists.append(ResolvedList(name: decl.name, domain: decl.domain, codes: resolved.codes,
-                                      values: resolved.values, sources: resolved.sources, matchesAll: resolved.all))
+                                      values: resolved.values, sources: resolved.sources, matchesAll: resolved.all,
+                                      labels: resolved.labels, rowRules: resolved.rowRules))
         }
     }
 
@@ -124,18 +170,40 @@ public struct RuleSetCompiler {
         var values: [UInt64: Double]?
         var sources: [(path: String, sha256: String)]
         var all = false
+        var labels: [String]? = nil
+        var rowRules: [UInt64: RowRule]? = nil
     }
 
     mutating func resolve(_ e: ListExpr, domain: ListDomain, at: SourceLocation) -> Partial? {
         switch e {
         case .all:
             return Partial(codes: [], values: nil, sources: [], all: true)
-        case .file(let rel, let valueColumn):
+        case .file(let rel, let options):
             let path = reference.root + "/" + rel
             do {
                 let list = try CodeList(name: rel, path: path)
                 var values: [UInt64: Double]?
-                if let col = valueColumn {
+                var labels: [String]?
+                var rowRules: [UInt64: RowRule]?
+                if options.labelColumn != nil && options.valueColumn != nil {
+                    fail(at, "a list file takes 'value' or 'label', not both")
+                    return nil
+                }
+                if let col = options.labelColumn {
+                    guard let column = list.extras[col] else {
+                        fail(at, "list file '\(rel)' has no column '\(col)'")
+                        return nil
+                    }
+                    let table = Array(Set(column.values)).sorted()
+                    let index = Dictionary(uniqueKeysWithValues: table.enumerated().map { ($1, Double($0)) })
+                    labels = table
+                    values = column.mapValues { index[$0]! }
+                }
+                if options.rowRules {
+                    guard let rules = rowRulesOf(list, rel: rel, at: at) else { return nil }
+                    rowRules = rules
+                }
+                if let col = options.valueColumn {
                     guard let column = list.extras[col] else {
                         fail(at, "list file '\(rel)' has no column '\(col)'")
                         return nil
@@ -150,7 +218,7 @@ public struct RuleSetCompiler {
                     }
                     values = v
                 }
-                return Partial(codes: list.codes, values: values, sources: [(rel, list.sha256)])
+                return Partial(codes: list.codes, values: values, sources: [(rel, list.sha256)], labels: labels, rowRules: rowRules)
             } catch {
                 fail(at, error.message)
                 return nil
@@ -164,7 +232,8 @@ public struct RuleSetCompiler {
                 fail(loc, "list '\(name)' is a \(lists[i].domain.rawValue), not a \(domain.rawValue)")
                 return nil
             }
-            return Partial(codes: lists[i].codes, values: lists[i].values, sources: lists[i].sources, all: lists[i].matchesAll)
+            return Partial(codes: lists[i].codes, values: lists[i].values, sources: lists[i].sources, all: lists[i].matchesAll,
+                           labels: lists[i].labels, rowRules: lists[i].rowRules)
         case .union(let a, let b), .difference(let a, let b), .intersection(let a, let b):
             guard let l = resolve(a, domain: domain, at: at), let r = resolve(b, domain: domain, at: at) else { return nil }
             if l.all || r.all {
@@ -180,8 +249,71 @@ public struct RuleSetCompiler {
             }
             var values = l.values
             if let rv = r.values { values = (values ?? [:]).merging(rv) { a, _ in a } }
-            return Partial(codes: codes, values: values, sources: l.sources + r.sources)
+            if l.labels != nil || r.labels != nil {
+                guard case .union = e, l.labels == nil || r.labels == nil || l.labels! == r.labels! else {
+                    fail(at, "lists with labels can only be joined with '|' to lists with the same labels")
+                    return nil
+                }
+            }
+            // A code without a row rule matches as a plain code, so a union keeps each side's own
+            // rules (the left side's where a code is in both).
+            var rowRules: [UInt64: RowRule]?
+            if l.rowRules != nil || r.rowRules != nil {
+                var merged: [UInt64: RowRule] = [:]
+                let inLeft = Set(l.codes)
+                for code in codes {
+                    merged[code] = inLeft.contains(code) ? (l.rowRules?[code] ?? RowRule()) : (r.rowRules?[code] ?? RowRule())
+                }
+                rowRules = merged
+            }
+            return Partial(codes: codes, values: values, sources: l.sources + r.sources, labels: l.labels ?? r.labels, rowRules: rowRules)
         }
+    }
+
+    /// The row rules of a `rows` list file: columns `window_years` (blank or whole years),
+    /// `min_age` (blank or whole years) and `value_test` (blank, `any`, or comparisons such as
+    /// `>0 <21`) with `value_scale` (blank or a number the value is multiplied by first).
+    mutating func rowRulesOf(_ list: CodeList, rel: String, at: SourceLocation) -> [UInt64: RowRule]? {
+        for col in ["window_years", "min_age", "value_test", "value_scale"] where list.extras[col] == nil {
+            fail(at, "list file '\(rel)' declared with 'rows' has no column '\(col)'")
+            return nil
+        }
+        var rules: [UInt64: RowRule] = [:]
+        for code in list.codes {
+            func cell(_ c: String) -> String { list.extras[c]?[code] ?? "" }
+            var rule = RowRule()
+            if !cell("window_years").isEmpty {
+                guard let y = Int(cell("window_years")), y >= 0, y <= Window.maxAmount / 12 else {
+                    fail(at, "'\(rel)': window_years '\(cell("window_years"))' of code \(code) is not a whole number of years")
+                    return nil
+                }
+                rule.windowYears = y
+            }
+            if !cell("min_age").isEmpty {
+                guard let a = Int(cell("min_age")), a >= 0, a <= 200 else {
+                    fail(at, "'\(rel)': min_age '\(cell("min_age"))' of code \(code) is not a whole number of years")
+                    return nil
+                }
+                rule.minAge = a
+            }
+            var scale = 1.0
+            if !cell("value_scale").isEmpty {
+                guard let s = Double(cell("value_scale")), s.isFinite, s > 0 else {
+                    fail(at, "'\(rel)': value_scale '\(cell("value_scale"))' of code \(code) is not a positive number")
+                    return nil
+                }
+                scale = s
+            }
+            if !cell("value_test").isEmpty {
+                guard let t = ValueTest.parse(cell("value_test"), scale: scale) else {
+                    fail(at, "'\(rel)': value_test '\(cell("value_test"))' of code \(code) is not 'any' or comparisons such as '>0 <21'")
+                    return nil
+                }
+                rule.test = t
+            }
+            rules[code] = rule
+        }
+        return rules
     }
 
     // MARK: values
@@ -222,7 +354,18 @@ public struct RuleSetCompiler {
         visiting.append(i)
         defer { visiting.removeLast() }
         let decl = syntax.values[i]
+        if decl.kind == .score {
+            guard case .string(let name, _) = decl.expr, let t = ValueType(rawValue: name) else { return nil }
+            types[i] = t
+            typed[i] = .constant(.null)
+            order.append(i)
+            return t
+        }
         guard var e = check(decl.expr) else { return nil }
+        if decl.kind == .quality && e.type != .int {
+            fail(decl.location, "quality '\(decl.name)' must be a whole-number count per patient, found \(e.type.rawValue)")
+            return nil
+        }
         if decl.kind == .param, let value = overrides[decl.name] {
             guard value.type == e.type || (value.type.isNumeric && e.type.isNumeric) else {
                 fail(decl.location, "param '\(decl.name)' is a \(e.type.rawValue); the override is a \(value.type.rawValue)")
@@ -430,6 +573,23 @@ public struct RuleSetCompiler {
             guard arity(3) else { return nil }
             guard types.allSatisfy({ $0 == .int }) else { return mismatch(loc, "make_date(year, month, day) takes whole numbers", types.first { $0 != .int }!) }
             return .call(f, typedArgs, .date)
+        case .ageOn:
+            guard arity(1) else { return nil }
+            guard types[0] == .date else { return mismatch(loc, "age_on(date)", types[0]) }
+            return .call(f, typedArgs, .int)
+        case .latestOf:
+            guard args.count >= 2, args.count % 2 == 0 else {
+                fail(loc, "latest_of(date1, 'label1', date2, 'label2', ...) takes pairs of a date and a label")
+                return nil
+            }
+            for k in stride(from: 0, to: args.count, by: 2) {
+                guard types[k] == .date else { return mismatch(args[k].location, "latest_of() argument \(k + 1) must be a date", types[k]) }
+                guard case .constant(.string) = typedArgs[k + 1] else {
+                    fail(args[k + 1].location, "latest_of() argument \(k + 2) must be a label in quotes")
+                    return nil
+                }
+            }
+            return .call(f, typedArgs, .string)
         case .date:
             guard arity(1) else { return nil }
             guard case .constant(.string(let text)) = typedArgs[0], let d = Day(iso: text) else {
@@ -486,7 +646,29 @@ public struct RuleSetCompiler {
                 return nil
             }
             agg.window = w
-        case .latestValue, .highestOnLatest, .secondLatestValue:
+        case .latestLabel:
+            guard lists[list].labels != nil else {
+                fail(args[0].location, "latest_label() needs a list declared with 'label COLUMN'")
+                return nil
+            }
+            guard args.count <= 2, let w = windowArg(1, required: false) else {
+                if args.count > 2 { fail(loc, "latest_label(LIST[, window]) takes a list and an optional window") }
+                return nil
+            }
+            agg.window = w
+        case .distinctValues:
+            guard lists[list].values != nil, lists[list].labels == nil else {
+                fail(args[0].location, "distinct_values() needs a list declared with 'value COLUMN'")
+                return nil
+            }
+            guard args.count == 3, let w = windowArg(1, required: true),
+                  case .number(let cap, true, _) = args[2], cap >= 1, cap <= 64 else {
+                fail(loc, "distinct_values(LIST, window, cap) such as distinct_values(BNF_PARAGRAPH, 90 days, 10); cap 1-64")
+                return nil
+            }
+            agg.window = w
+            agg.cap = Int(cap)
+        case .latestValue, .highestOnLatest, .secondLatestValue, .latestValueDate:
             guard args.count <= 2, let w = windowArg(1, required: false) else {
                 if args.count > 2 { fail(loc, "\(kind.rawValue)(LIST[, window]) takes a list and an optional window") }
                 return nil

@@ -72,4 +72,8 @@ public enum ScalarFunction: String, Sendable, CaseIterable {
     case year, month
     case makeDate = "make_date"
     case date
+    /// Whole years of age on a date (birthday rule).
+    case ageOn = "age_on"
+    /// The label paired with the latest date; on a tie, the label listed first (level precedence).
+    case latestOf = "latest_of"
 }

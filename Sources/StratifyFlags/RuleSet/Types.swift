@@ -20,13 +20,21 @@ public enum AggregationKind: String, Sendable, CaseIterable {
     case distinctCount = "distinct_count"
     case episodes
     case bpLatest = "bp_latest"
+    /// The label (list `label` column) of the latest row; alphabetically first on a tie.
+    case latestLabel = "latest_label"
+    /// The date of the row `latest_value` reports.
+    case latestValueDate = "latest_value_date"
+    /// Distinct list values (e.g. BNF paragraphs) in the window, counted up to a cap.
+    case distinctValues = "distinct_values"
 
     var resultType: ValueType {
         switch self {
         case .ever, .exists: .bool
         case .earliest, .latest: .date
-        case .count, .episodes, .distinctCount: .int
+        case .count, .episodes, .distinctCount, .distinctValues: .int
         case .latestValue, .highestOnLatest, .secondLatestValue: .number
+        case .latestLabel: .string
+        case .latestValueDate: .date
         case .bpLatest: .bloodPressure
         }
     }

@@ -43,9 +43,10 @@ public struct FlagsRun {
             ingested(result)
         }) { (result, engine, directory) throws(StratifyError) in
             let t0 = MonotonicClock.now()
-            let flags = StageTimings.measure("flags: evaluate") { engine.finish(patients: result.patients, imd: imd) }
+            let streamed = StageTimings.measure("flags: evaluate") { engine.finish(patients: result.patients, imd: imd) }
             let t1 = MonotonicClock.now()
-            let scored = try StageTimings.measure("scores") { () throws(StratifyError) in try ScoreStage.run(flags, scores) }
+            let scored = try StageTimings.measure("scores") { () throws(StratifyError) in try ScoreStage.run(streamed, scores) }
+            let flags = try streamed.completing(scores: scored)
             let scoreSeconds = MonotonicClock.seconds(since: t1)
             if writePatients {
                 try StageTimings.measure("patients.csv") { () throws(StratifyError) in
@@ -112,7 +113,7 @@ enum FlagsManifest {
     static func scores(_ columns: [(String, Column)], flags: FlagResult, seconds: Double) -> JSON {
         var pairs: [(String, JSON)] = []
         for (name, column) in columns {
-            guard case .string(let idx, let table) = column, ["efi_category", "priority", "segment"].contains(name) else { continue }
+            guard case .string(let idx, let table) = column, ["efi_category", "priority", "segment", "efi2_category"].contains(name) else { continue }
             var counts = [Int](repeating: 0, count: table.count)
             for p in idx.indices where flags.inPopulation[p] && idx[p] >= 0 { counts[Int(idx[p])] += 1 }
             pairs.append((name, .object(zip(table, counts).map { ($0, .int($1)) })))
@@ -160,19 +161,35 @@ enum FlagsManifest {
             for p in 0..<v.count where f.inPopulation[p] && v[p] == 1 { n += 1 }
             members.append((f.ruleSet.values[i].name, .int(n)))
         }
+        // `quality` statements: summed over the population; a `<name>_denominator` companion
+        // also gives `<name>_share` (e.g. the share of 90-day issues with no BNF paragraph).
+        var ruleQuality: [(String, JSON)] = []
+        var sums: [String: Int] = [:]
+        for (i, v) in f.ruleSet.values.enumerated() where v.kind == .quality {
+            guard case .int(let c) = f.values[i] else { continue }
+            var total = 0
+            for p in 0..<c.count where f.inPopulation[p] && c[p] != Column.nullInt { total += Int(c[p]) }
+            sums[v.name] = total
+            ruleQuality.append((v.name, .int(total)))
+        }
+        for (name, total) in sums.sorted(by: { $0.key < $1.key }) {
+            if let d = sums[name + "_denominator"] { ruleQuality.append((name + "_share", d > 0 ? .double(Double(total) / Double(d)) : .null)) }
+        }
+        var dataQuality: [(String, JSON)] = [
+            ("lsoa_not_in_imd_table", .int(q.lsoaNotInIMD)),
+            ("bp_values_out_of_range", .int(q.bpValuesOutOfRange)),
+            ("bp_pairing_unresolved", .int(q.bpPairingUnresolved)),
+            ("events_matching_no_list", .int(q.eventsMatchingNoList)),
+            ("medications_matching_no_list", .int(q.medicationsMatchingNoList)),
+        ]
+        if !ruleQuality.isEmpty { dataQuality.append(("rule_set", .object(ruleQuality))) }
         return .object([
             ("population", .int(q.population)),
             ("outside_population", .object([
                 ("died_on_or_before_as_of", .int(q.patientsDied)),
                 ("registered_after_as_of", .int(q.patientsRegisteredAfterAsOf)),
             ])),
-            ("data_quality", .object([
-                ("lsoa_not_in_imd_table", .int(q.lsoaNotInIMD)),
-                ("bp_values_out_of_range", .int(q.bpValuesOutOfRange)),
-                ("bp_pairing_unresolved", .int(q.bpPairingUnresolved)),
-                ("events_matching_no_list", .int(q.eventsMatchingNoList)),
-                ("medications_matching_no_list", .int(q.medicationsMatchingNoList)),
-            ])),
+            ("data_quality", .object(dataQuality)),
             ("true_counts_in_population", .object(members)),
             ("seconds", .double(seconds)),
         ])

@@ -16,7 +16,7 @@ enum ManifestMerge {
         ["data_quality", "*"],
         ["flags", "population"], ["flags", "outside_population", "*"], ["flags", "data_quality", "*"],
         ["flags", "true_counts_in_population", "*"],
-        ["scores", "efi_category", "*"], ["scores", "priority", "*"], ["scores", "segment", "*"],
+        ["scores", "efi_category", "*"], ["scores", "priority", "*"], ["scores", "segment", "*"], ["scores", "efi2_category", "*"],
     ]
     /// Per shard (in the shard's own manifest) or recomputed after the merge.
     static let dropped: [[String]] = [
@@ -34,6 +34,11 @@ enum ManifestMerge {
             pattern.count == path.count && zip(pattern, path).allSatisfy { $0 == "*" || $0 == $1 }
         }
         if dropped.contains(where: matches) { return .drop }
+        // Rule-set quality counts (`quality` statements) are summed; their shares are recomputed.
+        if path == ["flags", "data_quality", "rule_set"] { return .agree }
+        if path.count == 4 && Array(path.prefix(3)) == ["flags", "data_quality", "rule_set"] {
+            return path[3].hasSuffix("_share") ? .recomputed : .sum
+        }
         if recomputed.contains(where: matches) { return .recomputed }
         // Time spent: the sum is the work the shards did together.
         if path.last == "seconds" || summed.contains(where: matches) { return .sum }
@@ -101,6 +106,24 @@ enum ManifestMerge {
                            expected: short(first))
         }
         return values[0].value
+    }
+
+    /// Recomputes each rule-set quality share (`NAME_share` = NAME / NAME_denominator) from the
+    /// summed counts, as FlagsManifest.quality computes it for one run.
+    static func recomputeRuleSetShares(_ manifest: JSON) -> JSON {
+        guard case .object(let top) = manifest, case .object(let flags)? = manifest["flags"],
+              case .object(let quality)? = manifest["flags"]?["data_quality"],
+              case .object(var rules)? = manifest["flags"]?["data_quality"]?["rule_set"] else { return manifest }
+        for k in rules.indices where rules[k].0.hasSuffix("_share") {
+            let base = String(rules[k].0.dropLast("_share".count))
+            if case .int(let n)? = rules.first(where: { $0.0 == base })?.1,
+               case .int(let d)? = rules.first(where: { $0.0 == base + "_denominator" })?.1 {
+                rules[k].1 = d > 0 ? .double(Double(n) / Double(d)) : .null
+            }
+        }
+        let newQuality: [(String, JSON)] = quality.map { $0.0 == "rule_set" ? ($0.0, .object(rules)) : $0 }
+        let newFlags: [(String, JSON)] = flags.map { $0.0 == "data_quality" ? ($0.0, .object(newQuality)) : $0 }
+        return .object(top.map { $0.0 == "flags" ? ($0.0, .object(newFlags)) : $0 })
     }
 
     /// Recomputes what derives from summed counts: each table's quarantined share and

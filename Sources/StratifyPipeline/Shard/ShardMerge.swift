@@ -65,6 +65,7 @@ public struct ShardMerge {
                                 help: "every shard must run the same pipeline, rule set, reference data and as-of date; re-run the odd shard")
         }
         merged = ManifestMerge.recomputeTables(merged)
+        merged = ManifestMerge.recomputeRuleSetShares(merged)
         guard case .string(let asOfText)? = merged["as_of"], let asOf = Day(iso: asOfText) else {
             throw StratifyError(.inputData, "shard manifests have no as_of date", help: "re-run the shards with this version of stratify")
         }
