@@ -41,6 +41,7 @@ public final class RunHistory {
         do {
             try exec("PRAGMA journal_mode=WAL")
             try exec(RunHistory.schema)
+            try exec(RunHistory.measuresSchema)
             // A corrupt file often opens but fails here: say so plainly.
             try exec("SELECT count(*) FROM runs")
         } catch {
@@ -173,7 +174,7 @@ public final class RunHistory {
 
     /// Records a published run in one transaction.
     public func record(runID: String, pipeline: String, asOf: Day, manifest: String, prevalence: Prevalence?,
-                       cohorts: [(name: String, patientIDs: [String])]) throws(StratifyError) {
+                       cohorts: [(name: String, patientIDs: [String])], measures: MeasureResult? = nil) throws(StratifyError) {
         let t0 = MonotonicClock.now()
         defer { StageTimings.record("history", seconds: MonotonicClock.seconds(since: t0)) }
         try exec("BEGIN IMMEDIATE")
@@ -187,6 +188,7 @@ public final class RunHistory {
             for c in cohorts {
                 for id in c.patientIDs { try member.run([runID, c.name, id]) }
             }
+            if let measures { try insertMeasures(runID: runID, measures) }
             try exec("COMMIT")
         } catch {
             try? exec("ROLLBACK")

@@ -50,6 +50,7 @@ public struct PipelineRun {
         let verified = try ReferenceIntegrity(reference: reference).verify()
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
         try d.validate(ruleSet: ruleSet)
+        let measureSet = try MeasureStage.load(reference: reference, ruleSet: ruleSet)
         let practices = try PracticeTable(path: reference.practicesPath)
         let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let identifier = try PseudonymKey.identifier(for: d)
@@ -81,6 +82,11 @@ public struct PipelineRun {
                                                 practices: byCode, previous: previousMembers)
             produced.members = written.members
             produced.prevalence = stages.prevalence
+            let measured = try MeasureStage.run(measureSet, flags: stages.flags, scores: stages.scores, practices: practices,
+                                                directory: d.outputs.contains("measures") ? directory + "/measures" : nil,
+                                                disclosure: DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple),
+                                                secondary: d.suppressionSecondary)
+            produced.measures = measured.result
             if wantReport {
                 let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes).render()
                 try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: false)
@@ -90,7 +96,7 @@ public struct PipelineRun {
                                     cohorts: written.shard, directory: directory)
             } ?? []
             produced.outputSeconds = MonotonicClock.seconds(since: t)
-            return written.sections + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
+            return written.sections + [measured.section, ("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
                 + shardSection
         }
         var outcome: IngestRun.Outcome
@@ -104,7 +110,7 @@ public struct PipelineRun {
         for event in RunEvent.stages(of: outcome.manifest, outputSeconds: produced.outputSeconds) { log(event) }
         try out.publish(runID) { () throws(StratifyError) in
             try history.record(runID: runID, pipeline: d.name, asOf: day, manifest: outcome.manifest.render(),
-                               prevalence: produced.prevalence, cohorts: produced.members)
+                               prevalence: produced.prevalence, cohorts: produced.members, measures: produced.measures)
         }
         log(.stage("publish", seconds: clock.lap()))
         outcome.manifestPath = out.run(runID) + "/manifest.json"
@@ -156,6 +162,7 @@ public struct PipelineRun {
 final class Produced: @unchecked Sendable {
     var members: [(name: String, patientIDs: [String])] = []
     var prevalence: Prevalence?
+    var measures: MeasureResult?
     var outputSeconds = 0.0
 }
 
