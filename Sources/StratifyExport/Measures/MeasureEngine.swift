@@ -17,6 +17,17 @@ public struct MeasureResult: Sendable {
         /// asks for a standardised rate and the grouping is not by age.
         public var bandNumerators: [Int]?
         public var bandDenominators: [Int]?
+
+        public init(measure: Int, grouping: Int, groups: [String], numerator: Int, denominator: Int,
+                    bandNumerators: [Int]? = nil, bandDenominators: [Int]? = nil) {
+            self.measure = measure
+            self.grouping = grouping
+            self.groups = groups
+            self.numerator = numerator
+            self.denominator = denominator
+            self.bandNumerators = bandNumerators
+            self.bandDenominators = bandDenominators
+        }
     }
 
     public var intervalStart: Day
@@ -30,7 +41,17 @@ public struct MeasureResult: Sendable {
     /// Practice code → name, PCN and neighbourhood, as the rows label them.
     public var practices: [String: (name: String, pcn: String, neighbourhood: String)]
 
-    public var measureNames: [String] { definitions.map(\.name) }
+    public init(intervalStart: Day, intervalEnd: Day, definitions: [MeasureDefinition], rows: [Row],
+                deciles: [[(numerator: Int, denominator: Int)]], quintiles: [[(numerator: Int, denominator: Int)]],
+                practices: [String: (name: String, pcn: String, neighbourhood: String)]) {
+        self.intervalStart = intervalStart
+        self.intervalEnd = intervalEnd
+        self.definitions = definitions
+        self.rows = rows
+        self.deciles = deciles
+        self.quintiles = quintiles
+        self.practices = practices
+    }
 }
 
 /// Evaluates measures over the patient columns of one as-of date (a `FlagResult` and its score
