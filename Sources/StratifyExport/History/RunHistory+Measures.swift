@@ -40,6 +40,18 @@ extension RunHistory {
         }
     }
 
+    /// Runs one SQL statement and returns every result row as text (NULL as nil): the queries
+    /// docs/measures.md documents, for tests and tools. Binds are String or Int.
+    public func select(_ sql: String, _ binds: [Any] = []) throws(StratifyError) -> [[String?]] {
+        var out: [[String?]] = []
+        try query(sql, binds) { stmt in
+            out.append((0..<sqlite3_column_count(stmt)).map { c in
+                sqlite3_column_type(stmt, c) == SQLITE_NULL ? nil : RunHistory.text(stmt, c)
+            })
+        }
+        return out
+    }
+
     /// The schema version (`PRAGMA user_version`): 0 before measures, 2 with them.
     public func schemaVersion() throws(StratifyError) -> Int {
         var v = 0
