@@ -15,8 +15,14 @@ extension RunHistory {
             ethnic_group TEXT, ethnic_category TEXT, age_band TEXT, age_band_cvdp TEXT, sex TEXT,
             numerator INTEGER NOT NULL, denominator INTEGER NOT NULL);
         CREATE INDEX IF NOT EXISTS measures_trend ON measures(measure, grouping, interval_end);
-        PRAGMA user_version = 2;
         """
+
+    /// Brings an older history to version 2, writing nothing to one already there: opening the
+    /// history must leave its bytes as they were (a failed run leaves the history untouched).
+    func migrate() throws(StratifyError) {
+        guard try schemaVersion() < 2 else { return }
+        try exec(RunHistory.measuresSchema + "PRAGMA user_version = 2;")
+    }
 
     /// Group columns in table order; a row fills those of its grouping and leaves the rest NULL.
     static let measureGroupColumns: [MeasureDimension] = [.practice, .pcn, .neighbourhood, .icb, .imdDecile, .imdQuintile,

@@ -41,7 +41,7 @@ public final class RunHistory {
         do {
             try exec("PRAGMA journal_mode=WAL")
             try exec(RunHistory.schema)
-            try exec(RunHistory.measuresSchema)
+            try migrate()
             // A corrupt file often opens but fails here: say so plainly.
             try exec("SELECT count(*) FROM runs")
         } catch {

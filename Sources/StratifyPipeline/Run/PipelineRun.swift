@@ -82,11 +82,14 @@ public struct PipelineRun {
                                                 practices: byCode, previous: previousMembers)
             produced.members = written.members
             produced.prevalence = stages.prevalence
-            let measured = try MeasureStage.run(measureSet, flags: stages.flags, scores: stages.scores, practices: practices,
-                                                directory: d.outputs.contains("measures") ? directory + "/measures" : nil,
-                                                disclosure: DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple),
-                                                secondary: d.suppressionSecondary)
-            produced.measures = measured.result
+            // A shard's measures would describe its own practices under the ICB's name, and
+            // `stratify merge` does not combine measures yet: shards leave them out.
+            let measured = shardName != nil ? nil : try MeasureStage.run(
+                measureSet, flags: stages.flags, scores: stages.scores, practices: practices,
+                directory: d.outputs.contains("measures") ? directory + "/measures" : nil,
+                disclosure: DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple),
+                secondary: d.suppressionSecondary)
+            produced.measures = measured?.result
             if wantReport {
                 let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes).render()
                 try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: false)
@@ -96,7 +99,7 @@ public struct PipelineRun {
                                     cohorts: written.shard, directory: directory)
             } ?? []
             produced.outputSeconds = MonotonicClock.seconds(since: t)
-            return written.sections + [measured.section, ("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
+            return written.sections + (measured.map { [$0.section] } ?? []) + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
                 + shardSection
         }
         var outcome: IngestRun.Outcome
