@@ -127,6 +127,19 @@ import Testing
         }
     }
 
+    @Test func doctorWarnsAboutAMeasureFileTheManifestDoesNotList() throws {
+        try withTemporaryDirectory("measures-unlisted") { dir in
+            let reference = try referenceCopy(dir)
+            try #"{"measures": [{"name": "local", "label": "l", "numerator": "reg_hyp", "denominator": "true", "source": {"rules": "t"}}]}"#
+                .write(toFile: reference + "/measures/local.json", atomically: true, encoding: .utf8)
+            let r = try stratify(["doctor", "--pipeline", try pipeline(dir, reference: reference), "--extract", Self.extract,
+                                  "--output-root", dir.appendingPathComponent("root").path])
+            #expect(r.status == 0, "\(r)")
+            #expect(r.stderr.contains("local.json' is not listed in"), "\(r)")
+            #expect(r.stdout.contains("measures: 41 measures (2 files"), "\(r)")
+        }
+    }
+
     @Test func rulesCheckValidatesTheMeasureFiles() throws {
         try withTemporaryDirectory("measures-rules-check") { dir in
             let reference = try referenceCopy(dir)
