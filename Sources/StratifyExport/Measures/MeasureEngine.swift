@@ -134,31 +134,40 @@ public enum MeasureEngine {
             let d = m.definition
             let inNumerator = truth(flags.evaluate(m.numerator, externals: externals), n)
             let inDenominator = truth(flags.evaluate(m.denominator, externals: externals), n)
-            var members: [Int32] = []
-            for i in 0..<n where flags.inPopulation[i] && inDenominator[i] { members.append(Int32(i)) }
+            // Per member, once per measure: whether they are in the numerator and their band
+            // among the standardised ones (-1 outside), so each grouping's pass is array reads.
+            var members: [Int32] = [], hits: [Bool] = []
+            for i in 0..<n where flags.inPopulation[i] && inDenominator[i] {
+                members.append(Int32(i))
+                hits.append(inNumerator[i])
+            }
             let bands = d.standardisedAges.map { MeasureStatistics.espBand(age: Int64($0.lowerBound))...MeasureStatistics.espBand(age: Int64($0.upperBound)) }
+            let bandCount = bands?.count ?? 0
+            let memberBand: [Int] = bands.map { b in
+                members.map { let k = MeasureStatistics.espBand(age: age[Int($0)]) - b.lowerBound; return k < bandCount ? k : -1 }
+            } ?? []
             for (gi, grouping) in d.groupings.enumerated() {
                 let parts = grouping.map { interned($0, width: d.ageBandYears) }
                 var size = 1
                 for p in parts { size *= max(1, p.names.count) }
+                // Each member's cell, one dimension at a time (column-wise, integers only).
+                var cell = [Int](repeating: 0, count: members.count)
+                for p in parts {
+                    let index = p.index, width = p.names.count
+                    for t in members.indices { cell[t] = cell[t] * width + Int(index[Int(members[t])]) }
+                }
                 var num = [Int](repeating: 0, count: size), den = num
+                for t in members.indices {
+                    den[cell[t]] += 1
+                    if hits[t] { num[cell[t]] += 1 }
+                }
                 let standardise = bands != nil && !grouping.contains(where: \.isAge)
-                let bandCount = bands?.count ?? 0
                 var bandNum = [Int](repeating: 0, count: standardise ? size * bandCount : 0), bandDen = bandNum
-                let lowBand = bands?.lowerBound ?? 0
-                for m32 in members {
-                    let i = Int(m32)
-                    var k = 0
-                    for p in parts { k = k * p.names.count + Int(p.index[i]) }
-                    den[k] += 1
-                    let hit = inNumerator[i]
-                    if hit { num[k] += 1 }
-                    if standardise {
-                        let b = MeasureStatistics.espBand(age: age[i]) - lowBand
-                        if b >= 0 && b < bandCount {
-                            bandDen[k * bandCount + b] += 1
-                            if hit { bandNum[k * bandCount + b] += 1 }
-                        }
+                if standardise {
+                    for t in members.indices where memberBand[t] >= 0 {
+                        let slot = cell[t] * bandCount + memberBand[t]
+                        bandDen[slot] += 1
+                        if hits[t] { bandNum[slot] += 1 }
                     }
                 }
                 // Cells in label order: each dimension's rank, first dimension first.

@@ -115,10 +115,20 @@ public enum MeasureStatistics {
         }
         var rng = SeededRandom(seed: seed)
         var draws = [Double](repeating: 0, count: repetitions)
+        // Box–Muller gives two deviates per pair of uniforms; both are used (the run computes
+        // this for every measure, twice, and the deviates were most of its cost).
+        var spare: Double?
+        func deviate() -> Double {
+            if let z = spare { spare = nil; return z }
+            let u1 = max(rng.unit(), 1e-300), u2 = rng.unit()
+            let radius = (-2 * log(u1)).squareRoot(), angle = 2 * Double.pi * u2
+            spare = radius * sin(angle)
+            return radius * cos(angle)
+        }
         for r in 0..<repetitions {
             var s = 0.0
             for k in p.indices {
-                let v = rng.normal(mean: centre[k], sd: se[k])
+                let v = centre[k] + se[k] * deviate()
                 s += c.slope[k] * (logit[k] ? 1 / (1 + exp(-v)) : v)
             }
             draws[r] = s
