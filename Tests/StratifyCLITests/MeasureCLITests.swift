@@ -115,6 +115,32 @@ import Testing
         }
     }
 
+    @Test func withSecondarySuppressionNoGroupingHidesARecoverableSum() throws {
+        try withTemporaryDirectory("measures-secondary") { dir in
+            let r = try stratify(["run", try pipeline(dir, reference: Paths.reference, secondary: true)])
+            #expect(r.status == 0, "\(r)")
+            let run = try runFolder(dir)
+            let exact = try Self.table(run.appendingPathComponent("measures/measures_internal.csv"))
+            let shared = try Self.table(run.appendingPathComponent("measures/measures_shareable.csv"))
+            #expect(exact.count == shared.count)
+            // Per measure and single-dimension grouping, the exact counts of the rows the shareable
+            // file hides must not be recoverable as a small number from the published ICB total.
+            var hidden: [String: (num: Int, den: Int)] = [:], totalShown: [String: Bool] = [:]
+            for (e, s) in zip(exact, shared) {
+                if s["grouping"] == "icb" { totalShown[e["measure"]!] = s["suppressed"] == "false"; continue }
+                guard !e["grouping"]!.contains("+"), s["suppressed"] == "true" else { continue }
+                let key = e["measure"]! + "/" + e["grouping"]!
+                let h = hidden[key] ?? (0, 0)
+                hidden[key] = (h.num + Int(e["numerator"]!)!, h.den + Int(e["denominator"]!)!)
+            }
+            #expect(!hidden.isEmpty, "the small extract has suppressed rows")
+            for (key, h) in hidden where totalShown[String(key.split(separator: "/")[0])] == true {
+                #expect(h.num == 0 || h.num > 7, "\(key) numerator \(h.num)")
+                #expect(h.den == 0 || h.den > 7, "\(key) denominator \(h.den)")
+            }
+        }
+    }
+
     @Test func doctorNamesABadMeasureFileAndItsPath() throws {
         try withTemporaryDirectory("measures-doctor") { dir in
             let reference = try referenceCopy(dir)
