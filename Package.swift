@@ -43,7 +43,7 @@ let package = Package(
         .testTarget(name: "StratifyExportTests", dependencies: ["StratifyExport", "StratifyFlags", "StratifyReference", "CZlib"]),
         .testTarget(name: "StratifySynthTests", dependencies: ["StratifySynth", "StratifyPipeline", "StratifyFlags"]),
         .testTarget(
-            name: "StratifyCLITests", dependencies: ["StratifyPipeline"],
+            name: "StratifyCLITests", dependencies: ["StratifyPipeline", "CSQLite"],
             exclude: ["Golden"]),
     ],
     swiftLanguageModes: [.v6]

@@ -44,15 +44,6 @@ extension FileSystem {
         try syncDirectory(parent.isEmpty ? "." : parent)
     }
 
-    /// Whether anyone may write to `path` (the "other" write bit, without the sticky bit that
-    /// makes /tmp safe): a world-writable output or reference folder lets any local user plant or
-    /// swap files that a nightly run would trust or publish.
-    public static func isWorldWritable(_ path: String) -> Bool {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return false }
-        return st.st_mode & S_IWOTH != 0 && st.st_mode & S_ISVTX == 0
-    }
-
     /// Free bytes for an unprivileged writer on the file system holding `path`.
     public static func availableBytes(_ path: String) -> Int64? {
         var s = statvfs()

@@ -23,7 +23,10 @@ public final class OutputFile {
         let name = String(path[path.index(after: path.lastIndex(of: "/") ?? path.index(before: path.startIndex))...])
         temporaryPath = (dir.isEmpty ? "" : dir + "/") + ".\(name).tmp-\(getpid())"
         let mode: mode_t = patientLevel ? 0o600 : 0o644
-        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        // A fresh file, never an existing one: a link planted under the temporary's name must not
+        // be followed (unlink removes the link itself; O_EXCL and O_NOFOLLOW refuse a re-plant).
+        unlink(temporaryPath)
+        fd = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         if fd < 0 {
             throw StratifyError(.runFailed, "cannot create '\(path)': \(String(cString: strerror(errno)))",
                                 help: "check that the output folder exists and is writable")
@@ -129,6 +132,10 @@ public enum FileSystem {
             throw StratifyError(.runFailed, "cannot read '\(path)': \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
+        return try readAll(fd: fd, path: path)
+    }
+
+    static func readAll(fd: Int32, path: String) throws(StratifyError) -> [UInt8] {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
         while true {

@@ -6,6 +6,9 @@ public enum FailureKind: Sendable {
     case inputData
     /// Anything else that stopped the run: I/O, reference data, internal (exit 1).
     case runFailed
+    /// Stopped by SIGTERM, SIGINT or SIGHUP (exit 128 + the signal: 143, 130, 129); see
+    /// `Interruption`.
+    case interrupted
 }
 
 /// The one error type the library throws. Messages name files, lines and columns and give a fix,

@@ -14,7 +14,8 @@ public struct CodeList: Sendable {
     public let sha256: String
 
     public init(name: String, path: String) throws(StratifyError) {
-        let csv = try ReferenceCSV(path: path)
+        let bytes = try VerifiedFiles.read(path)
+        let csv = try ReferenceCSV(path: path, bytes: bytes)
         let codeCol = try csv.column("code")
         var codes: [UInt64] = []
         var seen: [UInt64: Int] = [:]
@@ -42,7 +43,7 @@ public struct CodeList: Sendable {
         self.path = path
         self.codes = codes.sorted()
         self.extras = extras
-        self.sha256 = SHA256.hex(SHA256.hash(try FileSystem.readAll(path)))
+        self.sha256 = SHA256.hex(SHA256.hash(bytes))
     }
 
     public func contains(_ code: UInt64) -> Bool {

@@ -10,9 +10,14 @@ public struct ReferenceCSV: Sendable {
     /// Data rows with their 1-based line numbers.
     public let rows: [(line: Int, fields: [String])]
 
+    /// Reads through `VerifiedFiles`, so a file the reference manifest's check covered is parsed
+    /// from the very bytes that were hashed.
     public init(path: String) throws(StratifyError) {
+        try self.init(path: path, bytes: try VerifiedFiles.read(path))
+    }
+
+    public init(path: String, bytes: [UInt8]) throws(StratifyError) {
         self.path = path
-        let bytes = try FileSystem.readAll(path)
         var header: [String] = []
         var rows: [(Int, [String])] = []
         var problem: StratifyError?

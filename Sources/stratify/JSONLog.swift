@@ -29,10 +29,12 @@ final class JSONLog {
     /// The event for a run that stopped with an error (message and help are free of patient
     /// values by StratifyError's rule).
     static func failure(_ error: StratifyError, exitCode: Int32) -> RunEvent {
-        var fields: [(String, JSON)] = [("status", .string("failed")), ("exit_code", .int(Int(exitCode))),
+        let interrupted = error.kind == .interrupted
+        var fields: [(String, JSON)] = [("status", .string(interrupted ? "interrupted" : "failed")), ("exit_code", .int(Int(exitCode))),
                                         ("message", .string(error.message))]
+        if interrupted, let s = Interruption.signal { fields.append(("signal", .string(Interruption.name(of: s)))) }
         if let help = error.help { fields.append(("help", .string(help))) }
-        return RunEvent("run_finished", fields, level: "error")
+        return RunEvent("run_finished", fields, level: interrupted ? "warning" : "error")
     }
 
     /// Runs `body` with a log (or none), logging a failure before rethrowing it.
@@ -58,5 +60,7 @@ func exitCode(_ kind: FailureKind) -> Int32 {
     case .usage: 64
     case .inputData: 65
     case .runFailed: 1
+    // 128 + the signal, as a shell reports a process killed by it: 143 SIGTERM, 130 SIGINT, 129 SIGHUP.
+    case .interrupted: 128 + (Interruption.signal ?? SIGTERM)
     }
 }

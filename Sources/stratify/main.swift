@@ -39,6 +39,7 @@ let topHelp = """
       1   run failed (I/O, reference data, internal error)
       64  bad invocation (unknown option, missing argument)
       65  bad input data (missing file or column, too many quarantined rows, corrupt gzip, inconsistent shards)
+      129 130 143  'run' stopped by SIGHUP, SIGINT or SIGTERM (128 + the signal; nothing published)
     """
 
 var args = Array(CommandLine.arguments.dropFirst())

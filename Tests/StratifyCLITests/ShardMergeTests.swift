@@ -207,4 +207,36 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: root.appendingPathComponent("out-overlap/latest").path))
         }
     }
+
+    @Test("merge of an earlier as-of date than the merged root's latest needs --backfill and never moves latest")
+    func mergeBackfill() throws {
+        try withTemporaryDirectory("merge-backfill") { root in
+            let extract = try Extract(Self.golden)
+            let parts = extract.shards(2)
+            for (k, p) in parts.enumerated() { try extract.write(to: root.appendingPathComponent("e\(k)"), keeping: p) }
+            func shards(_ name: String, asOf: String) throws {
+                for k in 0..<2 {
+                    let r = try stratify(["run", Self.pipeline, "--extract", root.appendingPathComponent("e\(k)").path,
+                                          "--output-root", root.appendingPathComponent("\(name)/\(k)").path, "--as-of", asOf,
+                                          "--shard", "\(k)", "--quiet"], in: Paths.packageRoot)
+                    #expect(r.status == 0, "\(r)")
+                }
+            }
+            func merge(_ name: String, _ extra: [String] = []) throws -> CLIResult {
+                try stratify(["merge", Self.pipeline, "--shards", root.appendingPathComponent(name).path,
+                              "--output-root", root.appendingPathComponent("merged").path] + extra, in: Paths.packageRoot)
+            }
+            try shards("later", asOf: "2026-06-30")
+            try shards("earlier", asOf: "2026-03-31")
+            #expect(try merge("later").status == 0)
+            let latest = try latestRun(root.appendingPathComponent("merged"))
+            let refused = try merge("earlier")
+            #expect(refused.status == 64 && refused.stderr.contains("--backfill"), "\(refused)")
+            sleep(1)
+            let r = try merge("earlier", ["--backfill"])
+            #expect(r.status == 0, "\(r)")
+            #expect(try latestRun(root.appendingPathComponent("merged")) == latest)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("merged/runs").path).count == 2)
+        }
+    }
 }

@@ -194,7 +194,7 @@ struct RunFixture {
             #expect(chmod(f.root.path, 0o777) == 0)
             let r = try f.run()
             #expect(r.status == 1, "\(r)")
-            #expect(r.stderr.contains("writable by every user") && r.stderr.contains("chmod o-w"), "\(r)")
+            #expect(r.stderr.contains("writable by other users") && r.stderr.contains("chmod go-w"), "\(r)")
             #expect(f.latest == nil)
         }
     }
@@ -206,7 +206,7 @@ struct RunFixture {
             #expect(chmod(reference.path, 0o777) == 0)
             let r = try f.run()
             #expect(r.status == 1, "\(r)")
-            #expect(r.stderr.contains("reference folder") && r.stderr.contains("writable by every user"), "\(r)")
+            #expect(r.stderr.contains("reference folder") && r.stderr.contains("writable by other users"), "\(r)")
         }
     }
 
@@ -389,7 +389,7 @@ func copyReference(to dir: URL) throws -> URL {
             let r = try stratify(["doctor", "--pipeline", f.file])
             #expect(r.status == 1, "\(r)")
             #expect(r.stderr.contains("copd_cod.csv' is changed"), "\(r)")
-            #expect(r.stderr.contains("writable by every user") && r.stderr.contains("chmod o-w"), "\(r)")
+            #expect(r.stderr.contains("writable by other users") && r.stderr.contains("chmod go-w"), "\(r)")
             #expect(r.stderr.contains("run history"), "\(r)")
             #expect(r.stderr.contains("3 problem(s) would stop a run"), "\(r)")
             let problems = r.stderr.split(separator: "\n").filter { $0.hasPrefix("problem") }.count

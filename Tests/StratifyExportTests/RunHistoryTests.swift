@@ -25,6 +25,28 @@ import Testing
         #expect(sizes.map { $0.cohorts["frail"] ?? 0 } == [2, 3])
     }
 
+    @Test func thePreviousRunIsTheGreatestEarlierAsOfNeverALaterOne() throws {
+        let path = temp()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let h = try RunHistory(path: path)
+        for (id, day) in [("a", "2027-06-01"), ("b", "2026-01-31"), ("c", "2026-06-30"), ("d", "2026-06-30")] {
+            try h.record(runID: id, pipeline: "t", asOf: Day(iso: day)!, manifest: "{}", prevalence: nil, cohorts: [])
+        }
+        #expect(try h.previousRun(before: Day(iso: "2026-11-24")!) == "d", "the later of two runs of that date, by insertion")
+        #expect(try h.previousRun(before: Day(iso: "2026-06-30")!) == "b", "a run of the same date is not previous")
+        #expect(try h.previousRun(before: Day(iso: "2026-01-31")!) == nil)
+        #expect(try h.latestAsOf() == Day(iso: "2027-06-01"))
+        #expect(try h.latestRun() == "a")
+    }
+
+    @Test func aHistoryWithNoRunsBesidePublishedRunsIsRefusedUnlessNewIsAllowed() throws {
+        let path = temp()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        _ = try RunHistory(path: path)
+        #expect(throws: StratifyError.self) { try RunHistory(path: path, publishedRunsExist: true) }
+        #expect(try RunHistory(path: path, publishedRunsExist: true, allowNew: true).runCount() == 0)
+    }
+
     @Test func aFailedRecordLeavesTheHistoryAsItWas() throws {
         let path = temp()
         defer { try? FileManager.default.removeItem(atPath: path) }
@@ -47,7 +69,7 @@ import Testing
             Issue.record("a corrupt history opened")
         } catch {
             #expect(error.message.contains("unreadable") || error.message.contains("cannot open"))
-            #expect(error.help?.contains("move the file aside") == true || error.message.contains("cannot open"))
+            #expect(error.help?.contains("restore history.sqlite from a backup") == true || error.message.contains("cannot open"))
         }
     }
 }

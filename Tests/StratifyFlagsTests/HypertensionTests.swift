@@ -17,7 +17,7 @@ import Testing
     }
 
     @Test func decimalReadingsAreWrittenAsRecorded() throws {
-        // Kept as Float in the engine; Double(Float(176.1)) would print as 176.100006.
+        // Written from the recorded decimal, never widened from a narrower float (176.100006).
         let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,1960-01-01,male", events: """
             a,2025-01-10,sysbp,176.1
             a,2025-01-10,diasbp,88.7

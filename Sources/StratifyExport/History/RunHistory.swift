@@ -27,29 +27,85 @@ public final class RunHistory {
         CREATE INDEX IF NOT EXISTS prevalence_run ON prevalence(run_id, measure);
         """
 
-    public init(path: String) throws(StratifyError) {
+    /// Tries of the busy handler, 50 ms apart: a history another process holds locked is waited
+    /// for 10 s, then reported as locked (never as broken).
+    static let busyTries: Int32 = 200
+
+    /// Opens (or, for a first run, creates) the history, refusing a link, a corrupt file, and a
+    /// lost one: when `publishedRunsExist`, a missing, empty or run-less history means it was
+    /// lost or replaced, and starting afresh would make every cohort member "new" with no
+    /// leavers. `allowNew` (`stratify run --new-history`) is the analyst saying that is intended.
+    public init(path: String, publishedRunsExist: Bool = false, allowNew: Bool = false) throws(StratifyError) {
         self.path = path
-        if sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nil) != SQLITE_OK {
+        let kind = FileSystem.entryKind(path)
+        for (entry, k) in [(path, kind)] + ["-journal", "-wal", "-shm"].map({ (path + $0, FileSystem.entryKind(path + $0)) }) {
+            if k == .symbolicLink {
+                throw StratifyError(.runFailed, "run history entry '\(entry)' is a symbolic link: a run never follows links in its output root",
+                                    help: "find out who made it and remove the link; restore the history from a backup if the real file is gone")
+            }
+            if k == .directory || k == .other {
+                throw StratifyError(.runFailed, "run history entry '\(entry)' is not a regular file",
+                                    help: "move it out of the output root and restore the history from a backup")
+            }
+        }
+        let fresh = kind == .missing || FileSystem.fileSize(path) == 0
+        if fresh && publishedRunsExist && !allowNew { throw RunHistory.lost(path, kind == .missing ? "missing" : "empty (0 bytes)") }
+        if kind == .missing {
+            // Created here, 0600 from the first byte, O_EXCL | O_NOFOLLOW: cohort memberships are
+            // patient identifiers (SQLite gives its -wal and -shm files the same mode).
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                throw StratifyError(.runFailed, "cannot create run history '\(path)': \(String(cString: strerror(errno)))")
+            }
+            fchmod(fd, 0o600)
+            close(fd)
+        } else {
+            let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+            if fd >= 0 { fchmod(fd, 0o600); close(fd) }
+        }
+        if sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, nil) != SQLITE_OK {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
             sqlite3_close(db)
             db = nil
             throw StratifyError(.runFailed, "cannot open run history '\(path)': \(message)")
         }
-        // Cohort memberships are patient identifiers: the history is patient-level data (0600;
-        // SQLite gives its -wal and -shm files the same mode).
-        chmod(path, 0o600)
-        do {
+        sqlite3_busy_handler(db, { _, tries in
+            if Interruption.isRequested || tries >= RunHistory.busyTries { return 0 }
+            usleep(50_000)
+            return 1
+        }, nil)
+        do throws(StratifyError) {
+            // A corrupt file often opens and even answers simple queries: check every page first,
+            // before anything is written into it.
+            var result = ""
+            try query("PRAGMA quick_check") { result = RunHistory.text($0, 0) }
+            guard result == "ok" else {
+                throw StratifyError(.runFailed, "run history '\(path)' fails SQLite's integrity check")
+            }
             try exec("PRAGMA journal_mode=WAL")
             try exec(RunHistory.schema)
             try migrate()
-            // A corrupt file often opens but fails here: say so plainly.
-            try exec("SELECT count(*) FROM runs")
+            // A write lock taken and given back now: a history held by another process fails
+            // here, before any row is read, not after the whole run.
+            try exec("BEGIN IMMEDIATE")
+            try exec("ROLLBACK")
         } catch {
             sqlite3_close(db)
             db = nil
+            if error.help != nil { throw error }
             throw StratifyError(.runFailed, "run history '\(path)' is unreadable: \(error.message)",
-                                help: "move the file aside; the next run starts a new history (past runs' folders are untouched)")
+                                help: "stop scheduled runs and restore history.sqlite from a backup; stratify leaves the file as found for inspection (stratify doctor checks it)")
         }
+        if publishedRunsExist && !allowNew, try runCount() == 0 {
+            sqlite3_close(db)
+            db = nil
+            throw RunHistory.lost(path, "empty (no runs recorded)")
+        }
+    }
+
+    static func lost(_ path: String, _ state: String) -> StratifyError {
+        StratifyError(.runFailed, "run history '\(path)' is \(state) but the output root has published runs: comparing against an empty history would mark every cohort member new",
+                      help: "restore history.sqlite from a backup; to start a new history on purpose, run again with --new-history")
     }
 
     deinit { sqlite3_close(db) }
@@ -57,9 +113,10 @@ public final class RunHistory {
     /// Read-only integrity check for `stratify doctor`: nil when the file is sound, else what
     /// SQLite says is wrong.
     public static func check(path: String) -> String? {
+        if FileSystem.entryKind(path) == .symbolicLink { return "is a symbolic link (a run refuses it)" }
         var db: OpaquePointer?
         defer { sqlite3_close(db) }
-        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK else {
+        guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOFOLLOW, nil) == SQLITE_OK else {
             return db.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot be opened"
         }
         var stmt: OpaquePointer?
@@ -72,12 +129,26 @@ public final class RunHistory {
         return result == "ok" ? nil : result
     }
 
+    /// A failure of SQLite's, with a lock told apart from damage: a history held by another
+    /// process is fine and must never be thrown away over it.
+    func failure(_ rc: Int32, _ message: String) -> StratifyError {
+        let primary = rc & 0xff
+        // The busy handler gives up at once on SIGTERM/SIGINT/SIGHUP: report the interruption.
+        do { try Interruption.check() } catch { return error }
+        if primary == SQLITE_BUSY || primary == SQLITE_LOCKED {
+            return StratifyError(.runFailed, "run history '\(path)' is locked by another process (a reader such as sqlite3 or a report tool) and stayed locked for \(Int(RunHistory.busyTries) / 20) s",
+                                 help: "close the other program's open transaction on it, then run again; the history itself is fine")
+        }
+        return StratifyError(.runFailed, "run history '\(path)': \(message)")
+    }
+
     func exec(_ sql: String) throws(StratifyError) {
         var err: UnsafeMutablePointer<CChar>?
-        if sqlite3_exec(db, sql, nil, nil, &err) != SQLITE_OK {
+        let rc = sqlite3_exec(db, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
             let message = err.map { String(cString: $0) } ?? "unknown error"
             sqlite3_free(err)
-            throw StratifyError(.runFailed, "run history '\(path)': \(message)")
+            throw failure(rc, message)
         }
     }
 
@@ -91,8 +162,9 @@ public final class RunHistory {
     /// was half of recording a run (563,000 cohort rows at 1.2M patients).
     func prepare(_ sql: String) throws(StratifyError) -> Statement {
         var stmt: OpaquePointer?
-        guard sqlite3_prepare_v2(db, sql, -1, &stmt, nil) == SQLITE_OK, let stmt else {
-            throw StratifyError(.runFailed, "run history '\(path)': \(String(cString: sqlite3_errmsg(db)))")
+        let rc = sqlite3_prepare_v2(db, sql, -1, &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else {
+            throw failure(rc, String(cString: sqlite3_errmsg(db)))
         }
         return Statement(stmt: stmt, history: self)
     }
@@ -124,7 +196,7 @@ public final class RunHistory {
                 let rc = sqlite3_step(stmt)
                 if rc == SQLITE_ROW { row(stmt); continue }
                 if rc == SQLITE_DONE { return }
-                throw StratifyError(.runFailed, "run history '\(history.path)': \(String(cString: sqlite3_errmsg(history.db)))")
+                throw history.failure(rc, String(cString: sqlite3_errmsg(history.db)))
             }
         }
     }
@@ -133,11 +205,35 @@ public final class RunHistory {
         sqlite3_column_text(stmt, col).map { String(cString: $0) } ?? ""
     }
 
-    /// The latest recorded run (by as-of date, then run id).
+    /// The run `latest` names: the latest as-of date, and of its runs the one recorded last
+    /// (insertion order, not the run id, which is local clock time).
     public func latestRun() throws(StratifyError) -> String? {
         var id: String?
-        try query("SELECT run_id FROM runs ORDER BY as_of DESC, run_id DESC LIMIT 1") { id = RunHistory.text($0, 0) }
+        try query("SELECT run_id FROM runs ORDER BY as_of DESC, rowid DESC LIMIT 1") { id = RunHistory.text($0, 0) }
         return id
+    }
+
+    /// The run a run as of `day` is compared with: the greatest earlier as-of date (of its runs,
+    /// the one recorded last). A later run, or one of the same date, is never a "previous" one.
+    public func previousRun(before day: Day) throws(StratifyError) -> String? {
+        var id: String?
+        try query("SELECT run_id FROM runs WHERE as_of < ? ORDER BY as_of DESC, rowid DESC LIMIT 1", [day.description]) {
+            id = RunHistory.text($0, 0)
+        }
+        return id
+    }
+
+    /// The latest as-of date recorded (YYYY-MM-DD), if any run is.
+    public func latestAsOf() throws(StratifyError) -> Day? {
+        var text: String?
+        try query("SELECT max(as_of) FROM runs") { text = sqlite3_column_text($0, 0).map { String(cString: $0) } }
+        return text.flatMap { Day(iso: $0) }
+    }
+
+    public func runCount() throws(StratifyError) -> Int {
+        var n = 0
+        try query("SELECT count(*) FROM runs") { n = Int(sqlite3_column_int64($0, 0)) }
+        return n
     }
 
     /// The run recorded most recently (insertion order, whatever its as-of date).

@@ -42,7 +42,7 @@ public struct RuleSetCompiler {
             throw StratifyError(.usage, "\(path): a rule file may be at most \(Parser.maxRuleSetBytes) bytes; this one is \(size)",
                                 help: "see docs/rules-format.md, Limits")
         }
-        let bytes = try FileSystem.readAll(path)
+        let bytes = try VerifiedFiles.read(path)
         return try compile(source: String(decoding: bytes, as: UTF8.self), file: path, reference: reference,
                            sha256: SHA256.hex(SHA256.hash(bytes)), overrides: overrides)
     }

@@ -95,6 +95,8 @@ final class TableInput {
         var current = first.map { parser.parse($0, from: dataOffset, seeds: seeds()) }
         var bytesSoFar = file.bytesRead
         while var block = current {
+            // SIGTERM/SIGINT/SIGHUP end a long read between blocks (Interruption).
+            try Interruption.check()
             var next: ParsedBlock<V.Rows>?
             if overlap {
                 // Seeds are taken here, before the job starts: the pool is only touched on this thread.

@@ -47,13 +47,14 @@ public struct Doctor {
             return findings
         }
         add(.ok, "pipeline", "\(pipelinePath) is a valid definition (\(definition.cohorts.count) cohorts)")
+        if let asOf = definition.asOf, asOf > LocalDate.today() {
+            add(.problem, "pipeline", "as_of \(asOf) is after today", fix: "a run refuses it unless given --allow-future-as-of; check the date")
+        }
         var d = definition
         if let r = referenceOverride { d.reference = r }
 
         // Reference data: present, unchanged, private, and a rule set that compiles.
-        if FileSystem.isWorldWritable(d.reference) {
-            add(.problem, "reference", "'\(d.reference)' is writable by every user", fix: "chmod o-w '\(d.reference)'")
-        }
+        do { try SafetyChecks.refuseWritableReference(d.reference) } catch { add("reference", error) }
         do {
             let reference = try ReferenceData(root: d.reference)
             let (checked, problems) = try ReferenceIntegrity(reference: reference).problems(includeScripts: true)
@@ -112,9 +113,7 @@ public struct Doctor {
         if existing != rootPath {
             add(.ok, "'\(rootPath)' does not exist yet; the first run creates it under '\(existing)'")
         }
-        if FileSystem.isWorldWritable(rootPath) {
-            add(.problem, "'\(rootPath)' is writable by every user", fix: "chmod o-w '\(rootPath)'")
-        }
+        do { try SafetyChecks.refuseWritableOutputRoot(rootPath) } catch { add(.problem, error.message, fix: error.help) }
         if !FileSystem.isWritable(existing) {
             add(.problem, "'\(existing)' is not writable by this user", fix: "run as the pipeline's service user, or fix the folder's owner")
         }
@@ -125,14 +124,19 @@ public struct Doctor {
         }
         guard FileSystem.isDirectory(rootPath) else { return findings }
         let root = OutputRoot(path: rootPath)
+        do { try root.refuseLinks() } catch { add(.problem, error.message, fix: error.help) }
         let partials = FileSystem.list(root.runs).filter { $0.hasPrefix(OutputRoot.partialPrefix) }
         if !partials.isEmpty {
             add(.warning, "\(partials.count) unfinished run folder(s) from a killed run", fix: "nothing to do: the next run completes or removes them")
         }
-        if FileSystem.exists(root.history) {
+        let historySize = FileSystem.entryKind(root.history) == .file ? FileSystem.fileSize(root.history) : nil
+        if root.hasPublishedRuns && (historySize ?? 0) == 0 {
+            add(.problem, "run history '\(root.history)' is missing or empty but the output root has published runs",
+                fix: "restore history.sqlite from a backup; run once with --new-history only if a new history is intended")
+        } else if FileSystem.exists(root.history) {
             if let problem = RunHistory.check(path: root.history) {
                 add(.problem, "run history '\(root.history)': \(problem)",
-                    fix: "move it aside (mv history.sqlite history.sqlite.broken); the next run starts a new history and past run folders are kept")
+                    fix: "restore history.sqlite from a backup (a run refuses a damaged or lost history; --new-history starts a new one on purpose)")
             } else {
                 add(.ok, "run history '\(root.history)' passes SQLite's integrity check")
             }

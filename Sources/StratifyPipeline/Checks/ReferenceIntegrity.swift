@@ -5,7 +5,8 @@ import StratifyReference
 /// Checks the reference folder against `reference/manifest.json`: every listed data file exists
 /// and has the SHA-256 recorded there. A run refuses a missing or changed list rather than
 /// flagging patients with codes nobody reviewed. (The regeneration scripts under `scripts/` are
-/// listed too but are not read by a run, so only `stratify doctor` checks them.)
+/// listed too but are not read by a run, so only `stratify doctor` checks them.) Each file is read
+/// once: the bytes that match their checksum are kept in `VerifiedFiles`, and loaders parse those.
 public struct ReferenceIntegrity {
     public let reference: ReferenceData
 
@@ -53,6 +54,9 @@ public struct ReferenceIntegrity {
             guard let bytes = try? FileSystem.readAll(full) else { problems.append(Problem(path: full, issue: "unreadable")); continue }
             if SHA256.hex(SHA256.hash(bytes)) != e.sha256 {
                 problems.append(Problem(path: full, issue: "changed (its SHA-256 differs from reference/manifest.json)"))
+            } else {
+                // Loaders parse these bytes, not a second read that could see a swapped file.
+                VerifiedFiles.keep(bytes, for: full)
             }
         }
         return (checked, problems)

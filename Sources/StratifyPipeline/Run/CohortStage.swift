@@ -18,6 +18,7 @@ enum CohortStage {
         var shard: [(String, JSON)] = []
         var sections: [(String, JSON)] = []
         for (k, c) in cohorts.enumerated() {
+            try Interruption.check()
             let at = "\(file) $.cohorts[\(k)]"
             let condition = try CohortCondition(c.condition, file: at + ".where", ruleSet: flags.ruleSet, externals: scores)
             let reasons = try c.reasons.enumerated().map { (j, r) throws(StratifyError) in

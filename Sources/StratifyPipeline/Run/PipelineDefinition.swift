@@ -122,6 +122,8 @@ public struct PipelineDefinition: Sendable {
         guard suppressionThreshold >= 1 else { throw r.fail("$.suppression.threshold", "must be at least 1") }
         guard suppressionMultiple >= 1 else { throw r.fail("$.suppression.multiple", "must be at least 1") }
         outputRoot = try r.string(root, "output_root", "$")
+        // An empty root made the first write mkdir("/runs"); blanks are as empty.
+        guard !outputRoot.allSatisfy(\.isWhitespace) else { throw r.fail("$.output_root", "must name a folder, e.g. \"output/nightly\"") }
         var cohorts: [Cohort] = []
         for (k, item) in try r.array(root, "cohorts", "$").enumerated() {
             let at = "$.cohorts[\(k)]"

@@ -18,6 +18,13 @@ public struct PipelineRun {
     /// This run is one shard of a sharded run: it also writes `shard.json` for `stratify merge`
     /// (docs/sharding.md).
     public var shard: String?
+    /// A run for an as-of date earlier than the latest published one: recorded in the history
+    /// and published, without moving `latest` (`--backfill`). Without it such a run is refused.
+    public var backfill = false
+    /// Allows an as-of date after today (`--allow-future-as-of`).
+    public var allowFutureAsOf = false
+    /// Starts a new history although published runs exist (`--new-history`).
+    public var newHistory = false
 
     public init(definition: PipelineDefinition, asOf: Day? = nil, extract: String? = nil, outputRoot: String? = nil) {
         self.definition = definition
@@ -38,27 +45,44 @@ public struct PipelineRun {
         let d = definition
         let out = OutputRoot(path: outputRoot ?? d.outputRoot)
         let day = asOf ?? d.asOf ?? LocalDate.today()
+        let today = LocalDate.today()
+        if day > today && !allowFutureAsOf {
+            throw StratifyError(.usage, "the as-of date \(day) is after today (\(today))",
+                                help: "check --as-of and the definition's as_of; pass --allow-future-as-of if a future date is intended")
+        }
+        try Interruption.check()
         let runID = PipelineRun.newRunID()
         log(RunEvent("run_started", [("run_id", .string(runID)), ("pipeline", .string(d.name)), ("as_of", .string(day.description))]))
         var clock = StageClock()
 
         // Everything that can be checked before any patient row is read.
-        try SafetyChecks.refuseWorldWritable(d.reference, what: "reference folder")
-        // Inputs must be regular files, checked without blocking, before the lock is taken.
-        _ = try ExtractFiles(directory: extract ?? d.extract)
+        try SafetyChecks.refuseWritableReference(d.reference)
         let reference = try ReferenceData(root: d.reference)
         let verified = try ReferenceIntegrity(reference: reference).verify()
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
         try d.validate(ruleSet: ruleSet)
         let measureSet = try MeasureStage.load(reference: reference, ruleSet: ruleSet)
+        // Inputs must be regular files, checked without blocking, before the lock is taken.
+        _ = try ExtractFiles(directory: extract ?? d.extract)
         let practices = try PracticeTable(path: reference.practicesPath)
         let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
         let identifier = try PseudonymKey.identifier(for: d)
-        let (lock, warnings, history) = try PipelineRun.claim(out)
+        try Interruption.check()
+        let (lock, claimWarnings, history) = try PipelineRun.claim(out, newHistory: newHistory)
         defer { lock.release() }
+        var warnings = claimWarnings
         for w in warnings { log(RunEvent("warning", [("message", .string(w))], level: "warning")) }
+        let newest = try PipelineRun.backfilling(history: history, asOf: day, backfill: backfill, what: "the as-of date")
+        let movesLatest = newest == nil
+        if let newest {
+            let w = "backfill: run \(runID) as of \(day) is recorded in the history; latest stays on the run as of \(newest)"
+            warnings.append(w)
+            log(RunEvent("warning", [("message", .string(w))], level: "warning"))
+        }
+        // New, continuing and leavers are against the run of the greatest earlier as-of date,
+        // never a later one (a backfill compares with what came before it too).
         var previous: [String: Set<String>] = [:]
-        if let last = try history.latestRun() {
+        if let last = try history.previousRun(before: day) {
             for c in d.cohorts { previous[c.name] = try history.members(run: last, cohort: c.name) }
         }
         let pastSizes = try history.cohortSizes()
@@ -76,6 +100,7 @@ public struct PipelineRun {
         let cohorts = wantCohorts ? d.cohorts : [], file = d.path, chosenIdentifier = identifier, previousMembers = previous
         let produced = Produced(), shardName = shard
         flagsRun.extraOutputs = { @Sendable (stages, directory) throws(StratifyError) in
+            try Interruption.check()
             let t = MonotonicClock.now()
             let written = try CohortStage.write(cohorts, file: file, flags: stages.flags, scores: stages.scores,
                                                 directory: directory + "/cohorts", identifier: chosenIdentifier,
@@ -111,7 +136,9 @@ public struct PipelineRun {
         _ = clock.lap()  // ingest, flags, scores and outputs report their own seconds
         for w in outcome.result.warnings { log(RunEvent("warning", [("message", .string(w))], level: "warning")) }
         for event in RunEvent.stages(of: outcome.manifest, outputSeconds: produced.outputSeconds) { log(event) }
-        try out.publish(runID) { () throws(StratifyError) in
+        do { try Interruption.check() } catch { throw PipelineRun.failed(error, runID: runID, root: out) }
+        // No check after this: a signal during publishing lets it finish (the commit point is atomic).
+        try out.publish(runID, movesLatest: movesLatest) { () throws(StratifyError) in
             try history.record(runID: runID, pipeline: d.name, asOf: day, manifest: outcome.manifest.render(),
                                prevalence: produced.prevalence, cohorts: produced.members, measures: produced.measures)
         }
@@ -123,17 +150,34 @@ public struct PipelineRun {
         return Result(runDirectory: out.run(runID), outcome: outcome, warnings: warnings)
     }
 
+    /// Time goes forwards: `latest` only ever moves to a later or equal as-of date. Returns the
+    /// latest published as-of date when this run is earlier (a backfill, which must be asked for
+    /// and leaves `latest` alone), nil when the run moves `latest`.
+    static func backfilling(history: RunHistory, asOf: Day, backfill: Bool, what: String) throws(StratifyError) -> Day? {
+        guard let newest = try history.latestAsOf(), asOf < newest else { return nil }
+        guard backfill else {
+            throw StratifyError(.usage, "\(what) \(asOf) is earlier than the latest published run's (\(newest))",
+                                help: "to add a run for an earlier date without moving latest, run again with --backfill; otherwise check --as-of")
+        }
+        return newest
+    }
+
     /// Takes the output root's lock, opens its history and completes or removes what a killed
     /// run left, for every command that publishes a run there (`run`, `merge`).
-    static func claim(_ out: OutputRoot) throws(StratifyError) -> (lock: RunLock, warnings: [String], history: RunHistory) {
+    static func claim(_ out: OutputRoot, newHistory: Bool = false) throws(StratifyError) -> (lock: RunLock, warnings: [String], history: RunHistory) {
+        guard !out.path.isEmpty else {
+            throw StratifyError(.usage, "the output root is empty", help: "pass --output-root a folder, or set output_root in the definition")
+        }
+        try FileSystem.makeDirectories(out.path, mode: 0o700)
+        try SafetyChecks.refuseWritableOutputRoot(out.path)
+        try out.refuseLinks()
         try FileSystem.makeDirectories(out.runs, mode: 0o700)
-        try SafetyChecks.refuseWorldWritable(out.path, what: "output root")
         let lock = try RunLock(root: out.path)
         var warnings: [String] = []
         if let pid = lock.tookOverFrom {
             warnings.append("took over a stale lock left by process \(pid), which is no longer running")
         }
-        let history = try RunHistory(path: out.history)
+        let history = try RunHistory(path: out.history, publishedRunsExist: out.hasPublishedRuns, allowNew: newHistory)
         warnings += try out.recover(history: history)
         return (lock, warnings, history)
     }
@@ -142,6 +186,10 @@ public struct PipelineRun {
     /// quarantine files in `<root>/failed/<id>/`, and the error says where.
     static func failed(_ error: StratifyError, runID: String, root: OutputRoot) -> StratifyError {
         var error = error
+        if error.kind == .interrupted {
+            try? FileSystem.removeTree(root.partial(runID))
+            return error
+        }
         if let kept = try? root.keepFailed(runID) {
             error.help = "previous outputs in \(root.path) are untouched; this run's manifest and quarantine files are in \(kept)/; fix the extract (docs/input-contract.md lists the reasons)"
         } else {

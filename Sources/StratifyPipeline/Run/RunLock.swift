@@ -17,10 +17,22 @@ public final class RunLock {
 
     public init(root: String) throws(StratifyError) {
         path = root + "/.lock"
-        fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        // O_NOFOLLOW: a link planted as `.lock` must not get its target truncated (below). A FIFO
+        // or device is refused before anything is written to it.
+        fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
+            if errno == ELOOP {
+                throw OutputRoot.plantedLink(path)
+            }
             throw StratifyError(.runFailed, "cannot create lock '\(path)': \(String(cString: strerror(errno)))",
                                 help: "check that the output root is writable by this user")
+        }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            fd = -1
+            throw StratifyError(.runFailed, "lock '\(path)' is not a regular file",
+                                help: "remove it (it is not one stratify made); the next run creates a new one")
         }
         let holder = RunLock.pid(in: fd)
         if flock(fd, LOCK_EX | LOCK_NB) != 0 {

@@ -14,6 +14,9 @@ public struct ShardMerge {
     public var outputRoot: String?
     /// How many shards there must be (a shard whose run failed has no published run to find).
     public var expectedShards: Int?
+    /// Publish a merged run for an as-of date earlier than the latest published one without
+    /// moving `latest` (`--backfill`, as for `stratify run`).
+    public var backfill = false
 
     public init(definition: PipelineDefinition, shardsDirectory: String, outputRoot: String? = nil, expectedShards: Int? = nil) {
         self.definition = definition
@@ -49,6 +52,7 @@ public struct ShardMerge {
                                 help: "write the merged run elsewhere, e.g. --output-root next to the shards folder")
         }
         let inputs = try readShards()
+        try SafetyChecks.refuseWritableReference(d.reference)
         let reference = try ReferenceData(root: d.reference)
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
         let measures = try PrevalenceMeasure.load(reference: reference).map(\.name)
@@ -73,6 +77,7 @@ public struct ShardMerge {
         let identifier = try PseudonymKey.identifier(for: d)
         let (lock, warnings, history) = try PipelineRun.claim(out)
         defer { lock.release() }
+        let movesLatest = try PipelineRun.backfilling(history: history, asOf: asOf, backfill: backfill, what: "the shards' as-of date") == nil
         try FileSystem.makeDirectories(runDirectory, mode: 0o700)
         do {
             let prevalence = Prevalence(merging: inputs.map(\.file.prevalence), measures: measures)
@@ -105,7 +110,7 @@ public struct ShardMerge {
             merged = .object(pairs)
             try OutputFile.write(Array((merged.render() + "\n").utf8), to: runDirectory + "/manifest.json", patientLevel: false)
             let manifest = merged
-            try out.publish(runID) { () throws(StratifyError) in
+            try out.publish(runID, movesLatest: movesLatest) { () throws(StratifyError) in
                 try history.record(runID: runID, pipeline: d.name, asOf: asOf, manifest: manifest.render(), prevalence: prevalence,
                                    cohorts: members)
             }

@@ -20,6 +20,9 @@ enum FlagsCommand {
         let imdText = a.values["imd"] ?? "2019"
         guard let imdVersion = IMDVersion(rawValue: imdText) else { throw spec.usageError("'--imd' expects 2019 or 2025") }
         let reference = try ReferenceLocator.locate(a.values["reference"])
+        try SafetyChecks.refuseWritableReference(reference.root)
+        // Its --out folder plays the output root's part: nobody else may plant files there.
+        if FileSystem.entryKind(out) == .directory { try SafetyChecks.refuseWritableOutputRoot(out) }
         let run = FlagsRun(ingest: IngestRun(extractDirectory: a.positionals[0], outputDirectory: out, options: options),
                            ruleSet: try FlagsSetup.ruleSet(a.values["rules"], reference: reference),
                            imd: try FlagsSetup.imd(imdVersion, reference: reference),

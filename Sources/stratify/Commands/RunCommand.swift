@@ -11,6 +11,9 @@ enum RunCommand {
             .extract,
             .outputRoot,
             FlagSpec(name: "shard", valueName: "name", help: "This run is one shard of a sharded run: also write shard.json for 'stratify merge' (docs/sharding.md)."),
+            FlagSpec(name: "backfill", valueName: nil, help: "Allow an as-of date earlier than the latest published run's: the run is published and recorded in the history, and latest is not moved (docs/history.md)."),
+            FlagSpec(name: "allow-future-as-of", valueName: nil, help: "Allow an as-of date after today (refused otherwise, exit 64)."),
+            FlagSpec(name: "new-history", valueName: nil, help: "Start a new run history although the output root has published runs and its history is missing or empty (refused otherwise, exit 1)."),
             .logJSON,
             .quiet,
         ])
@@ -24,6 +27,10 @@ enum RunCommand {
         var run = PipelineRun(definition: definition, asOf: try a.day("as-of", in: spec), extract: a.values["extract"],
                               outputRoot: a.values["output-root"])
         run.shard = shard
+        run.backfill = a.switches.contains("backfill")
+        run.allowFutureAsOf = a.switches.contains("allow-future-as-of")
+        run.newHistory = a.switches.contains("new-history")
+        Signals.handleInterruptions()
         let result = try JSONLog.around(a.values["log-json"]) { (log) throws(StratifyError) in
             try run.run(progress: Progress.ingest, log: { Progress.stage($0); log($0) })
         }
