@@ -85,6 +85,18 @@ public struct CSVWriter: Sendable {
 
     public mutating func cell(_ value: Int) { cell(String(value).utf8) }
 
+    /// A decimal number written as it is, so a negative value stays a number for spreadsheets
+    /// and loaders (a pure number is never a formula). Anything else goes through `cell`, and
+    /// its escaping.
+    public mutating func number(_ value: String) {
+        let isNumber = !value.isEmpty && Double(value) != nil
+            && value.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E || $0 == 0x2D || $0 == 0x65 || $0 == 0x45 }
+        guard isNumber else { cell(value); return }
+        if !atRowStart { bytes.append(0x2C) }
+        atRowStart = false
+        bytes.append(contentsOf: value.utf8)
+    }
+
     public mutating func row(_ values: [String]) {
         for v in values { cell(v) }
         endRow()

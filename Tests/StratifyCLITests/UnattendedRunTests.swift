@@ -173,7 +173,7 @@ struct RunFixture {
             #expect(try mode(f.root.appendingPathComponent("history.sqlite").path) == 0o600)
             #expect(try mode(f.root.appendingPathComponent("runs/\(id)").path) == 0o700)
             // Every file of the run is patient-level (0600) but the aggregate-only ones.
-            let shareable: Set<String> = ["manifest.json", "report.html", "prevalence/prevalence_shareable.csv"]
+            let shareable: Set<String> = ["manifest.json", "report.html", "prevalence/prevalence_shareable.csv", "measures/measures_shareable.csv"]
             let run = f.root.appendingPathComponent("runs/\(id)").path
             let files = try #require(FileManager.default.subpaths(atPath: run)).filter { rel in
                 var isDir: ObjCBool = false

@@ -611,6 +611,12 @@ def count_and_check(path, kind, data):
         return 0, errors
     if kind in ("script", "rules"):
         return text.count("\n"), errors
+    if kind == "measures":
+        try:
+            return len(json.loads(text)["measures"]), errors
+        except (ValueError, KeyError, TypeError) as e:
+            errors.append(f"{path}: not a measure file ({e})")
+            return 0, errors
     if path.endswith(".txt"):
         lines = text.split("\n")[:-1]
         if lines != sorted(set(lines)):
@@ -701,6 +707,9 @@ add("measures/labels.csv", "measure labels", "score",
 add("measures/prevalence.csv", "prevalence measures", "score",
     "per-practice prevalence measures: numerator value, denominator age and known-value rule (s11)", [],
     "denominator ages from rules.md s1 (QOF register denominators)")
+add("measures/achievement.json", "achievement measures", "measures",
+    "achievement measures on v1 fields: numerator, denominator, groupings, target, source (s20; docs/measures.md)", [],
+    "s20 names where s20 defines the measure; QOF/CVDPREVENT/Core20PLUS5 ids per measure")
 add("scores/cms-weights.csv", "CMS weights", "score",
     "Cambridge Multimorbidity Score general-outcome weights per condition value (s8)",
     ["cms/cms_weights_extracted.csv"], "Payne et al. 2020 CMAJ 192:E107, 20-condition general outcome")

@@ -86,6 +86,7 @@ public final class RunHistory {
             try exec("PRAGMA journal_mode=WAL")
             try exec(RunHistory.schema)
             try migrateCohortColumns()
+            try migrate()
             // A write lock taken and given back now: a history held by another process fails
             // here, before any row is read, not after the whole run.
             try exec("BEGIN IMMEDIATE")
@@ -275,7 +276,7 @@ public final class RunHistory {
     /// is read the same way).
     public func record(runID: String, pipeline: String, asOf: Day, manifest: String, prevalence: Prevalence?,
                        cohorts: [(name: String, patientIDs: [String])], members: [String: [CohortMember]] = [:],
-                       summary: [CohortSummary] = []) throws(StratifyError) {
+                       summary: [CohortSummary] = [], measures: MeasureResult? = nil) throws(StratifyError) {
         let t0 = MonotonicClock.now()
         defer { StageTimings.record("history", seconds: MonotonicClock.seconds(since: t0)) }
         try exec("BEGIN IMMEDIATE")
@@ -303,6 +304,7 @@ public final class RunHistory {
             for r in summary {
                 try summaryRow.run([runID, r.cohort, r.neighbourhood, r.members, r.new, r.continuing, r.leavers])
             }
+            if let measures { try insertMeasures(runID: runID, measures) }
             try exec("COMMIT")
         } catch {
             try? exec("ROLLBACK")

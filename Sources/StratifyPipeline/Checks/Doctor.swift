@@ -1,5 +1,6 @@
 import StratifyCore
 import StratifyExport
+import StratifyFlags
 import StratifyIngest
 import StratifyReference
 
@@ -73,6 +74,7 @@ public struct Doctor {
                 } catch {
                     add("pipeline", error)
                 }
+                findings += Doctor.measureFindings(reference: reference, ruleSet: rules)
             }
         } catch {
             add("reference", error)
@@ -143,6 +145,24 @@ public struct Doctor {
             add(.warning, "latest names run \(latest), which has no published folder", fix: "nothing to do: the next run repairs latest")
         }
         return findings
+    }
+
+    /// Measure files: each parses and compiles against the rule set (errors carry the file and
+    /// JSON path); a file the manifest does not list runs, but nobody has reviewed its checksum.
+    static func measureFindings(reference: ReferenceData, ruleSet: RuleSet) -> [Finding] {
+        do {
+            let set = try MeasureStage.load(reference: reference, ruleSet: ruleSet)
+            var out = [Finding(status: .ok, subject: "measures",
+                               detail: "\(set.measures.count) measures (\(set.files.count) files in \(reference.root)/measures) check against \(ruleSet.name)")]
+            let listed = Set(((try? ReferenceIntegrity(reference: reference).entries()) ?? []).map { reference.root + "/" + $0.path })
+            for f in set.files where !listed.contains(f.path) {
+                out.append(Finding(status: .warning, subject: "measures", detail: "'\(f.path)' is not listed in \(reference.root)/manifest.json",
+                                   fix: "review it, then regenerate the manifest with reference/scripts/build_manifest.py"))
+            }
+            return out
+        } catch {
+            return [Finding(status: .problem, subject: "measures", detail: error.message, fix: error.help)]
+        }
     }
 
     static func megabytes(_ bytes: Int64) -> String { String(bytes / 1_000_000) }

@@ -41,13 +41,15 @@ public struct PipelineDefinition: Sendable {
     public var pseudonymKeyFile: String?
     public var suppressionThreshold: Int
     public var suppressionMultiple: Int
+    /// Secondary suppression in the shareable measures file (docs/measures.md).
+    public var suppressionSecondary = false
     public var outputRoot: String
     public var cohorts: [Cohort]
     /// The labels file that words cohort rows' `details` (docs/cohort-files.md); nil: no details.
     public var labels: String?
     /// Which outputs a run writes (the manifest and quarantine files always).
     public var outputs: Set<String>
-    public static let outputNames = ["patients", "cohorts", "prevalence", "report"]
+    public static let outputNames = ["patients", "cohorts", "prevalence", "report", "measures"]
 
     /// Ingest settings (docs/pipelines.md): an empty table, or a missing medications.csv, fails
     /// the run (exit 65) instead of warning.
@@ -175,6 +177,7 @@ public struct PipelineDefinition: Sendable {
         let suppression = try r.optionalObject(root, "suppression", "$") ?? []
         suppressionThreshold = try r.optionalInt(suppression, "threshold", "$.suppression") ?? 7
         suppressionMultiple = try r.optionalInt(suppression, "multiple", "$.suppression") ?? 5
+        suppressionSecondary = try r.optionalBool(suppression, "secondary", "$.suppression") ?? false
         // A threshold of 0 would publish counts of 1 to 7 and identify patients in small practices.
         guard suppressionThreshold >= 1 else { throw r.fail("$.suppression.threshold", "must be at least 1") }
         guard suppressionMultiple >= 1 else { throw r.fail("$.suppression.multiple", "must be at least 1") }

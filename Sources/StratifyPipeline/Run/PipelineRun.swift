@@ -65,6 +65,7 @@ public struct PipelineRun {
         let verified = try ReferenceIntegrity(reference: reference).verify()
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
         try d.validate(ruleSet: ruleSet)
+        let measureSet = try MeasureStage.load(reference: reference, ruleSet: ruleSet)
         // Inputs must be regular files, checked without blocking, before the lock is taken (and
         // after the definition, so a bad definition is exit 64 whatever the extract).
         _ = try ExtractFiles(directory: extract ?? d.extract)
@@ -115,6 +116,14 @@ public struct PipelineRun {
             produced.memberDetails = written.details
             produced.summary = written.summary
             produced.prevalence = stages.prevalence
+            // A shard's measures would describe its own practices under the ICB's name, and
+            // `stratify merge` does not combine measures yet: shards leave them out.
+            let measured = shardName != nil ? nil : try MeasureStage.run(
+                measureSet, flags: stages.flags, scores: stages.scores, practices: practices,
+                directory: d.outputs.contains("measures") ? directory + "/measures" : nil,
+                disclosure: DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple),
+                secondary: d.suppressionSecondary)
+            produced.measures = measured?.result
             if wantReport {
                 let shareable = d.report == .shareable
                 let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes,
@@ -127,7 +136,7 @@ public struct PipelineRun {
                                     cohorts: written.shard, directory: directory)
             } ?? []
             produced.outputSeconds = MonotonicClock.seconds(since: t)
-            return written.sections + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
+            return written.sections + (measured.map { [$0.section] } ?? []) + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
                 + shardSection + [("run_id", .string(runID)), ("pipeline", .string(d.name))]
         }
         var outcome: IngestRun.Outcome
@@ -146,7 +155,7 @@ public struct PipelineRun {
         try out.publish(runID, movesLatest: movesLatest) { () throws(StratifyError) in
             try history.record(runID: runID, pipeline: d.name, asOf: day, manifest: outcome.manifest.render(),
                                prevalence: produced.prevalence, cohorts: produced.members, members: produced.memberDetails,
-                               summary: produced.summary)
+                               summary: produced.summary, measures: produced.measures)
         }
         log(.stage("publish", seconds: clock.lap()))
         outcome.manifestPath = out.run(runID) + "/manifest.json"
@@ -221,6 +230,7 @@ final class Produced: @unchecked Sendable {
     var memberDetails: [String: [CohortMember]] = [:]
     var summary: [CohortSummary] = []
     var prevalence: Prevalence?
+    var measures: MeasureResult?
     var outputSeconds = 0.0
 }
 

@@ -35,6 +35,6 @@ enum DemoCommand {
         let result = try JSONLog.around(a.values["log-json"], runID: demo.runID) { (log) throws(StratifyError) in
             try demo.run(progress: Progress.ingest, log: { Progress.stage($0); log($0) })
         }
-        RunCommand.report(result, contents: " (report.html, patients.csv, cohorts/, prevalence/)")
+        RunCommand.report(result, contents: " (report.html, patients.csv, cohorts/, prevalence/, measures/)")
     }
 }

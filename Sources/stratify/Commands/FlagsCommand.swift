@@ -59,5 +59,7 @@ enum RulesCommand {
         let rules = try FlagsSetup.ruleSet(a.positionals[1], reference: reference)
         Terminal.out("\(rules.path): rule set '\(rules.name)' version \(rules.version) is valid: "
                      + "\(rules.lists.count) lists, \(rules.aggregations.count) aggregations, \(rules.fields.count) fields")
+        let measures = try MeasureStage.load(reference: reference, ruleSet: rules)
+        Terminal.out("\(reference.root)/measures: \(measures.measures.count) measures check against '\(rules.name)'")
     }
 }

@@ -1,0 +1,42 @@
+import StratifyCore
+import StratifyExport
+import StratifyFlags
+import StratifyReference
+import StratifyScores
+
+/// The measures of `reference/measures/` (docs/measures.md): checked against the rule set before
+/// any row is read, then evaluated once flags and scores exist.
+public enum MeasureStage {
+    /// Reads every measure file and compiles each expression against the rule set and the score
+    /// fields, so `run`, `doctor` and `rules check` refuse a bad measure file the same way.
+    public static func load(reference: ReferenceData, ruleSet: RuleSet) throws(StratifyError) -> MeasureSet {
+        let set = try MeasureSet.load(reference: reference)
+        let scores = ScoreStage.declaredFields
+        var categories: [String: [String]] = [:]
+        for f in scores { if let v = f.values { categories[f.name] = v } }
+        _ = try set.compile(ruleSet: ruleSet, externals: scores.map { (name: $0.name, type: $0.type) }, categories: categories)
+        return set
+    }
+
+    /// Evaluates the measures and, when `directory` is given, writes both files there.
+    /// - Returns: the counts (for the history) and the manifest section.
+    static func run(_ set: MeasureSet, flags: FlagResult, scores: [(String, Column)], practices: PracticeTable,
+                    directory: String?, disclosure: DisclosureControl, secondary: Bool) throws(StratifyError)
+        -> (result: MeasureResult, section: (String, JSON)) {
+        let t0 = MonotonicClock.now()
+        defer { StageTimings.record("measures", seconds: MonotonicClock.seconds(since: t0)) }
+        let compiled = try set.compile(ruleSet: flags.ruleSet, externals: scores.map { (name: $0.0, type: CohortCondition.type(of: $0.1)) })
+        let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
+        let result = MeasureEngine.evaluate(compiled, flags: flags, scores: scores, practices: byCode, icbName: practices.icbName.isEmpty ? Prevalence.icbGroup : practices.icbName)
+        if let directory {
+            try MeasuresCSV.write(result, directory: directory, disclosure: disclosure, secondary: secondary)
+        }
+        return (result, ("measures", .object([
+            ("measures", .int(set.measures.count)),
+            ("rows", .int(result.rows.count)),
+            ("files", .array(set.files.map { .object([("file", .string($0.path)), ("sha256", .string($0.sha256))]) })),
+            ("secondary_suppression", .bool(secondary)),
+            ("seconds", .double(MonotonicClock.seconds(since: t0))),
+        ])))
+    }
+}
