@@ -487,6 +487,9 @@ public struct RuleSetCompiler {
             // Memoised: values can share branches, and each value's tree is walked once.
             if let known = valueCategories[i] { return known }
             guard i < typed.count, let expr = typed[i] else { return nil }
+            // A `score` column stands as a null constant here: its values come from the score
+            // stage, not from this file.
+            if case .constant(.null) = expr { return nil }
             valueCategories[i] = .some(nil)  // a cycle (already reported) stops here
             let found = categories(of: expr)
             valueCategories[i] = .some(found)
