@@ -133,7 +133,9 @@ import Testing
     @Test(arguments: ["nightly", "demo"])
     func shippedPipelinesValidate(name: String) throws {
         let d = try PipelineDefinition(path: Paths.packageRoot.appendingPathComponent("pipelines/\(name).json").path)
-        #expect(throws: Never.self) { try d.validate(ruleSet: Self.ruleSet) }
+        // Against the rule set the pipeline names (stratify-v2 since issue 15).
+        let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: try ReferenceData(root: Paths.reference))
+        #expect(throws: Never.self) { try d.validate(ruleSet: ruleSet) }
     }
 
     @Test func aKeyValueThatIsNoFieldIsRefused() throws {
@@ -185,6 +187,16 @@ import Testing
         let m = try error(cohorts: [["name": "c", "where": "age >= 65 and efi_category == 'moderat'"]], validate: true)
         #expect(m == "p.json, $.cohorts[0].where, line 1, column 28: 'moderat' is never a value of this field; it takes 'fit', 'mild', 'moderate', 'severe'",
                 "\(m ?? "accepted")")
+    }
+
+    /// In stratify-v2 the score columns are `score` statements of the rule set: the check still
+    /// knows their categories, and a v2 score column without declared categories is not refused.
+    @Test func aCategoryLiteralOfAV2ScoreColumnIsChecked() throws {
+        let v2 = try FlagsSetup.ruleSet(Paths.reference + "/rules/stratify-v2.rules", reference: try ReferenceData(root: Paths.reference))
+        let typo = cohort("age >= 65 and efi_category == 'moderat'")
+        #expect(throws: StratifyError.self) { try typo.validate(ruleSet: v2) }
+        let known = cohort("age >= 65 and efi2_category in ['moderate', 'severe'] and efi_category == 'moderate'")
+        #expect(throws: Never.self) { try known.validate(ruleSet: v2) }
     }
 
     @Test func aReasonConditionIsCheckedToo() throws {

@@ -26,6 +26,7 @@ public struct RuleSetCompiler {
     var overrides: [String: Constant] = [:]
     /// The values each external string field can take, by external index, where known.
     var externalCategories: [Int: Set<String>] = [:]
+    var scoreCategories: [Int: Set<String>] = [:]
     /// `categories(of:)` for each value, once computed.
     var valueCategories: [Int: Set<String>?] = [:]
 
@@ -137,6 +138,8 @@ public struct RuleSetCompiler {
             c.externals[e.name] = (i, e.type)
             if let values = categories[e.name] { c.externalCategories[i] = Set(values) }
         }
+        // A rule set's `score` columns are values here; their categories are the score stage's.
+        for (i, v) in ruleSet.values.enumerated() { if let values = categories[v.name] { c.scoreCategories[i] = Set(values) } }
         let parsed = try Parser.parseExpression(source, file: file)
         let typed = c.check(parsed)
         if !c.errors.isEmpty || typed == nil {
@@ -488,8 +491,8 @@ public struct RuleSetCompiler {
             if let known = valueCategories[i] { return known }
             guard i < typed.count, let expr = typed[i] else { return nil }
             // A `score` column stands as a null constant here: its values come from the score
-            // stage, not from this file.
-            if case .constant(.null) = expr { return nil }
+            // stage (known when compiling a cohort expression), not from this file.
+            if case .constant(.null) = expr { return scoreCategories[i] }
             valueCategories[i] = .some(nil)  // a cycle (already reported) stops here
             let found = categories(of: expr)
             valueCategories[i] = .some(found)
