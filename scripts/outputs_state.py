@@ -1,6 +1,7 @@
 """What an output root holds, for the scripts that check it is never damaged (fault-inject,
 red-team): published files by checksum, the history's rows per run, and `latest`."""
 import hashlib
+import json
 import os
 import sqlite3
 
@@ -61,3 +62,17 @@ def latest(root):
 
 def snapshot(root):
     return published(root), history(root), latest(root)
+
+
+def demo_pipeline(repo, **settings):
+    """pipelines/demo.json as a dict whose paths still name the repository's files when the copy
+    is written elsewhere (relative paths resolve against the pipeline's own folder), with
+    `settings` applied on top."""
+    with open(os.path.join(repo, "pipelines", "demo.json")) as f:
+        p = json.load(f)
+    folder = os.path.join(repo, "pipelines")
+    for key in ("extract", "reference", "rules", "labels", "output_root"):
+        if isinstance(p.get(key), str) and not os.path.isabs(p[key]):
+            p[key] = os.path.normpath(os.path.join(folder, p[key]))
+    p.update(settings)
+    return p
