@@ -44,7 +44,7 @@ import Testing
         for (run, asOf, num, den) in [("20260131-010000-1", "2026-01-31", 10, 20), ("20260228-010000-1", "2026-02-28", 11, 20),
                                       ("20260228-020000-1", "2026-02-28", 12, 20)] {
             try h.record(runID: run, pipeline: "t", asOf: Day(iso: asOf)!, manifest: "{}", prevalence: nil, cohorts: [],
-                         measures: Self.result(asOf, num, den))
+                         measures: [Self.result(asOf, num, den)])
         }
         let rows = try h.select(try Self.documentedQuery())
         #expect(rows == [["2026-01-31", "10", "20", "0.5"], ["2026-02-28", "12", "20", "0.6"]])
@@ -55,7 +55,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: path) }
         let h = try RunHistory(path: path)
         try h.record(runID: "r1", pipeline: "t", asOf: Day(iso: "2026-01-31")!, manifest: "{}", prevalence: nil, cohorts: [],
-                     measures: Self.result("2026-01-31", 10, 20))
+                     measures: [Self.result("2026-01-31", 10, 20)])
         let rows = try h.select("SELECT grouping, practice, imd_quintile, pcn FROM measures WHERE grouping = 'practice+imd_quintile'")
         #expect(rows == [["practice+imd_quintile", "E83003", "1", nil]])
     }
@@ -74,7 +74,7 @@ import Testing
         #expect(try h.schemaVersion() == 2)
         #expect(try h.members(run: "old", cohort: "c") == ["a"])
         try h.record(runID: "new", pipeline: "t", asOf: Day(iso: "2026-01-31")!, manifest: "{}", prevalence: nil, cohorts: [],
-                     measures: Self.result("2026-01-31", 10, 20))
+                     measures: [Self.result("2026-01-31", 10, 20)])
         #expect(try h.select("SELECT count(*) FROM measures") == [["4"]])
     }
 
@@ -86,7 +86,7 @@ import Testing
         // The same run id again fails on the runs table; its measure rows roll back with it.
         #expect(throws: StratifyError.self) {
             try h.record(runID: "r1", pipeline: "t", asOf: Day(iso: "2026-01-31")!, manifest: "{}", prevalence: nil, cohorts: [],
-                         measures: Self.result("2026-01-31", 10, 20))
+                         measures: [Self.result("2026-01-31", 10, 20)])
         }
         #expect(try h.select("SELECT count(*) FROM measures") == [["0"]])
     }

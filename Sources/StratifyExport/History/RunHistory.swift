@@ -276,7 +276,7 @@ public final class RunHistory {
     /// is read the same way).
     public func record(runID: String, pipeline: String, asOf: Day, manifest: String, prevalence: Prevalence?,
                        cohorts: [(name: String, patientIDs: [String])], members: [String: [CohortMember]] = [:],
-                       summary: [CohortSummary] = [], measures: MeasureResult? = nil) throws(StratifyError) {
+                       summary: [CohortSummary] = [], measures: [MeasureResult] = []) throws(StratifyError) {
         let t0 = MonotonicClock.now()
         defer { StageTimings.record("history", seconds: MonotonicClock.seconds(since: t0)) }
         try exec("BEGIN IMMEDIATE")
@@ -304,7 +304,7 @@ public final class RunHistory {
             for r in summary {
                 try summaryRow.run([runID, r.cohort, r.neighbourhood, r.members, r.new, r.continuing, r.leavers])
             }
-            if let measures { try insertMeasures(runID: runID, measures) }
+            for m in measures { try insertMeasures(runID: runID, m) }
             try exec("COMMIT")
         } catch {
             try? exec("ROLLBACK")

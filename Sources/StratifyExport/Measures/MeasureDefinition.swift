@@ -35,13 +35,16 @@ public struct MeasureDefinition: Sendable, Equatable {
     public var ageBandYears: Int
     /// Source ids by kind (qof, cvdprevent, core20plus5, nice, rules).
     public var source: [(String, String)]
+    /// Monthly intervals ending on the as-of date, each evaluated with the whole rule set as of
+    /// its end (`"intervals": {"every": "month", "count": 12}`); nil: the as-of date only.
+    public var monthlyIntervals: Int? = nil
     /// Where the measure came from: `<file>, $.measures[k]`, for errors.
     public var location: String
 
     public static func == (a: MeasureDefinition, b: MeasureDefinition) -> Bool {
         a.name == b.name && a.label == b.label && a.numerator == b.numerator && a.denominator == b.denominator
             && a.groupings == b.groupings && a.target == b.target && a.standardisedAges == b.standardisedAges
-            && a.ageBandYears == b.ageBandYears && a.source.map(\.0) == b.source.map(\.0) && a.source.map(\.1) == b.source.map(\.1)
+            && a.ageBandYears == b.ageBandYears && a.monthlyIntervals == b.monthlyIntervals && a.source.map(\.0) == b.source.map(\.0) && a.source.map(\.1) == b.source.map(\.1)
     }
 
     /// Groupings when a definition names none: every single dimension but the ethnic category
@@ -64,8 +67,10 @@ public struct MeasureSet: Sendable {
     /// A measure file needs 4 levels (root, list, measure, source).
     public static let maxDepth = 8
     public static let maxMeasures = 1_000
+    /// Five years of months, as ICB dashboards show.
+    public static let maxIntervals = 60
     static let measureKeys: Set<String> = ["name", "label", "numerator", "denominator", "groupings", "target", "age_standardise",
-                                           "age_band_years", "source", "simplification", "pending"]
+                                           "age_band_years", "source", "simplification", "pending", "intervals"]
     static let sourceKeys: Set<String> = ["qof", "cvdprevent", "core20plus5", "nice", "rules"]
 
     public init(measures: [MeasureDefinition], files: [(path: String, sha256: String)] = []) {
@@ -214,9 +219,19 @@ public struct MeasureSet: Sendable {
             for (key, _) in so { source.append((key, try string(so, key, "\(at).source")!)) }
             _ = try string(o, "simplification", at, required: false)
             _ = try string(o, "pending", at, required: false)
-            out.append(MeasureDefinition(name: name, label: try string(o, "label", at)!, numerator: try string(o, "numerator", at)!,
-                                         denominator: try string(o, "denominator", at)!, groupings: groupings, target: target,
-                                         standardisedAges: ages, ageBandYears: width, source: source, location: "\(path), \(at)"))
+            var months: Int?
+            if let iv = o.first(where: { $0.0 == "intervals" })?.1 {
+                let iat = "\(at).intervals"
+                let io = try object(iv, iat, keys: ["every", "count"])
+                guard try string(io, "every", iat) == "month" else { throw fail("\(iat).every", "expected \"month\"") }
+                guard let c = io.first(where: { $0.0 == "count" })?.1 else { throw fail("\(iat).count", "is required (1 to \(maxIntervals))") }
+                months = try int(c, "\(iat).count", 1...maxIntervals)
+            }
+            var m = MeasureDefinition(name: name, label: try string(o, "label", at)!, numerator: try string(o, "numerator", at)!,
+                                      denominator: try string(o, "denominator", at)!, groupings: groupings, target: target,
+                                      standardisedAges: ages, ageBandYears: width, source: source, location: "\(path), \(at)")
+            m.monthlyIntervals = months
+            out.append(m)
         }
         return out
     }

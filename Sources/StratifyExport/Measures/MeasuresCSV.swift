@@ -145,10 +145,22 @@ public enum MeasuresCSV {
 
     static func fmt(_ v: Double) -> String { JSON.format(v) }
 
-    public static func write(_ result: MeasureResult, directory: String, disclosure: DisclosureControl, secondary: Bool) throws(StratifyError) {
+    /// One file of every result (the as-of date's, then each monthly interval's), one header.
+    public static func render(_ results: [MeasureResult], disclosure: DisclosureControl?, secondary: Bool = false) -> [UInt8] {
+        var out: [UInt8] = []
+        for (i, r) in results.enumerated() {
+            let bytes = render(r, disclosure: disclosure, secondary: secondary)
+            // The header is one plain line (no quoted newline), so it ends at the first LF.
+            out += i == 0 ? bytes[...] : bytes[(bytes.firstIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0)...]
+        }
+        if results.isEmpty { var w = CSVWriter(); w.row(header); out = w.bytes }
+        return out
+    }
+
+    public static func write(_ results: [MeasureResult], directory: String, disclosure: DisclosureControl, secondary: Bool) throws(StratifyError) {
         try FileSystem.makeDirectories(directory, mode: 0o700)
-        try OutputFile.write(render(result, disclosure: nil), to: directory + "/measures_internal.csv", patientLevel: true)
-        try OutputFile.write(render(result, disclosure: disclosure, secondary: secondary), to: directory + "/measures_shareable.csv",
+        try OutputFile.write(render(results, disclosure: nil), to: directory + "/measures_internal.csv", patientLevel: true)
+        try OutputFile.write(render(results, disclosure: disclosure, secondary: secondary), to: directory + "/measures_shareable.csv",
                              patientLevel: false)
     }
 }

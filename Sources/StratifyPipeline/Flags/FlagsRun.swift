@@ -12,18 +12,11 @@ public struct FlagsRun {
     public var ruleSet: RuleSet
     public var imd: IMDTable
     public var scores: ScoreDefinitions
-    /// Further outputs written into the run folder once flags and scores exist (cohorts); returns
-    /// their manifest sections.
-    public var extraOutputs: (@Sendable (StageResults, String) throws(StratifyError) -> [(String, JSON)])?
-    /// Whether to write `patients.csv` and the prevalence files (a pipeline's `outputs` setting);
-    /// prevalence is still computed for later outputs (the report) when its files are not wanted.
-    public var writePatients = true
-    public var writePrevalence = true
     /// Prevalence measures and the practice structure; nil skips prevalence entirely.
-    public var prevalence: (measures: [PrevalenceMeasure], practices: PracticeTable, disclosure: DisclosureControl)?
+    public var prevalence: FlagsStage.PrevalenceInputs?
 
     public init(ingest: IngestRun, ruleSet: RuleSet, imd: IMDTable, scores: ScoreDefinitions,
-                prevalence: (measures: [PrevalenceMeasure], practices: PracticeTable, disclosure: DisclosureControl)? = nil) {
+                prevalence: FlagsStage.PrevalenceInputs? = nil) {
         self.ingest = ingest
         self.ruleSet = ruleSet
         self.imd = imd
@@ -31,66 +24,85 @@ public struct FlagsRun {
         self.prevalence = prevalence
     }
 
-    public func run(progress: (IngestProgress) -> Void = { _ in },
-                    ingested: (IngestResult) -> Void = { _ in }) throws(StratifyError) -> IngestRun.Outcome {
+    public func run(progress: (IngestProgress) -> Void = { _ in }) throws(StratifyError) -> IngestRun.Outcome {
         var engine = FlagEngine(ruleSet: ruleSet, asOf: ingest.options.asOf)
-        let ruleSet = self.ruleSet, imd = self.imd, scores = self.scores, prevalence = self.prevalence, extra = self.extraOutputs
-        let writePatients = self.writePatients, writePrevalence = self.writePrevalence
+        let imd = self.imd, scores = self.scores, prevalence = self.prevalence
         return try ingest.run(command: "flags", sink: &engine, progress: progress, ingested: { result in
-            // Said once ingest ends, with the other warnings: a mixed-vintage extract loses
-            // deciles quietly otherwise (docs/reference-data.md, LSOA vintages).
-            if let w = imd.vintageWarning(result.patients.lsoa) { result.warnings.append(w) }
-            ingested(result)
+            FlagsStage.noteVintage(&result, imd: imd)
         }) { (result, engine, directory) throws(StratifyError) in
-            let t0 = MonotonicClock.now()
-            let streamed = StageTimings.measure("flags: evaluate") { engine.finish(patients: result.patients, imd: imd) }
-            let t1 = MonotonicClock.now()
-            let scored = try StageTimings.measure("scores") { () throws(StratifyError) in try ScoreStage.run(streamed, scores) }
-            let flags = try streamed.completing(scores: scored)
-            let scoreSeconds = MonotonicClock.seconds(since: t1)
-            if writePatients {
-                try StageTimings.measure("patients.csv") { () throws(StratifyError) in
-                    try PatientsCSV.write(flags, extra: scored, to: directory + "/patients.csv")
-                }
-            }
+            let evaluated = try FlagsStage.evaluate(&engine, result, imd: imd, scores: scores)
+            try FlagsStage.writePatients(evaluated, directory: directory)
             var sections: [(String, JSON)] = []
-            var computed: Prevalence?
             if let prevalence {
-                let p = try StageTimings.measure("prevalence") { () throws(StratifyError) in
-                    try FlagsRun.prevalence(flags, scored, prevalence.measures, prevalence.practices)
-                }
-                computed = p
-                if writePrevalence {
-                    try StageTimings.measure("prevalence files") { () throws(StratifyError) in
-                        try PrevalenceCSV.write(p, asOf: flags.asOf, directory: directory + "/prevalence", disclosure: prevalence.disclosure)
-                    }
-                }
-                sections.append(("prevalence", .object([
-                    ("measures", .int(prevalence.measures.count)),
-                    ("rows", .int(p.rows.count)),
-                    ("practice_table", .string(prevalence.practices.path)),
-                    ("suppression_threshold", .int(prevalence.disclosure.threshold)),
-                    ("rounding_multiple", .int(prevalence.disclosure.multiple)),
-                ])))
+                sections.append(try FlagsStage.prevalence(evaluated, prevalence, writeTo: directory).section)
             }
-            if let extra {
-                sections += try extra(StageResults(ingest: result, flags: flags, scores: scored, prevalence: computed), directory)
-            }
-            return sections + [
-                ("rules", FlagsManifest.ruleSet(ruleSet, imd: imd)),
-                ("flags", FlagsManifest.quality(flags, seconds: MonotonicClock.seconds(since: t0))),
-                ("scores", FlagsManifest.scores(scored, flags: flags, seconds: scoreSeconds)),
-            ]
+            return sections + evaluated.sections(imd: imd)
         }
     }
 }
 
-/// What the stages produced, for outputs built on top of them (cohorts, the report).
-public struct StageResults: Sendable {
-    public let ingest: IngestResult
-    public let flags: FlagResult
-    public let scores: [(String, Column)]
-    public let prevalence: Prevalence?
+/// The flags and scores stages over an engine that has seen every row (`stratify flags` and
+/// `stratify run` share them).
+public enum FlagsStage {
+    public typealias PrevalenceInputs = (measures: [PrevalenceMeasure], practices: PracticeTable, disclosure: DisclosureControl)
+
+    /// Flags and score columns, with the seconds each took.
+    struct Evaluated: Sendable {
+        let flags: FlagResult
+        let scores: [(String, Column)]
+        let flagSeconds: Double
+        let scoreSeconds: Double
+
+        /// The manifest's rules, flags and scores sections.
+        func sections(imd: IMDTable) -> [(String, JSON)] {
+            [("rules", FlagsManifest.ruleSet(flags.ruleSet, imd: imd)),
+             ("flags", FlagsManifest.quality(flags, seconds: flagSeconds)),
+             ("scores", FlagsManifest.scores(scores, flags: flags, seconds: scoreSeconds))]
+        }
+    }
+
+    /// Said once ingest ends, with the other warnings: a mixed-vintage extract loses deciles
+    /// quietly otherwise (docs/reference-data.md, LSOA vintages).
+    static func noteVintage(_ result: inout IngestResult, imd: IMDTable) {
+        if let w = imd.vintageWarning(result.patients.lsoa) { result.warnings.append(w) }
+    }
+
+    static func evaluate(_ engine: inout FlagEngine, _ result: IngestResult, imd: IMDTable,
+                         scores: ScoreDefinitions) throws(StratifyError) -> Evaluated {
+        let t0 = MonotonicClock.now()
+        let streamed = StageTimings.measure("flags: evaluate") { engine.finish(patients: result.patients, imd: imd) }
+        let t1 = MonotonicClock.now()
+        let scored = try StageTimings.measure("scores") { () throws(StratifyError) in try ScoreStage.run(streamed, scores) }
+        let flags = try streamed.completing(scores: scored)
+        return Evaluated(flags: flags, scores: scored, flagSeconds: MonotonicClock.seconds(since: t0) - MonotonicClock.seconds(since: t1),
+                         scoreSeconds: MonotonicClock.seconds(since: t1))
+    }
+
+    static func writePatients(_ e: Evaluated, directory: String) throws(StratifyError) {
+        try StageTimings.measure("patients.csv") { () throws(StratifyError) in
+            try PatientsCSV.write(e.flags, extra: e.scores, to: directory + "/patients.csv")
+        }
+    }
+
+    /// Prevalence by practice and group; its files are written when `directory` is given.
+    static func prevalence(_ e: Evaluated, _ p: PrevalenceInputs, writeTo directory: String?) throws(StratifyError)
+        -> (prevalence: Prevalence, section: (String, JSON)) {
+        let computed = try StageTimings.measure("prevalence") { () throws(StratifyError) in
+            try FlagsRun.prevalence(e.flags, e.scores, p.measures, p.practices)
+        }
+        if let directory {
+            try StageTimings.measure("prevalence files") { () throws(StratifyError) in
+                try PrevalenceCSV.write(computed, asOf: e.flags.asOf, directory: directory + "/prevalence", disclosure: p.disclosure)
+            }
+        }
+        return (computed, ("prevalence", .object([
+            ("measures", .int(p.measures.count)),
+            ("rows", .int(computed.rows.count)),
+            ("practice_table", .string(p.practices.path)),
+            ("suppression_threshold", .int(p.disclosure.threshold)),
+            ("rounding_multiple", .int(p.disclosure.multiple)),
+        ])))
+    }
 }
 
 extension FlagsRun {

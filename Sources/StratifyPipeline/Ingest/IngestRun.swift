@@ -54,56 +54,19 @@ public struct IngestRun {
         progress: (IngestProgress) -> Void, ingested: (inout IngestResult) -> Void,
         after: (IngestResult, inout S, _ directory: String) throws(StratifyError) -> [(String, JSON)]
     ) throws(StratifyError) -> Outcome {
-        var quarantine = try QuarantineFiles(directory: staging.path + "/quarantine",
-                                             tables: ExtractTable.allCases.filter { reader.files.files[$0] != nil })
-        var result = try reader.read(sink: &sink, quarantine: &quarantine, progress: progress)
-        try quarantine.commit()
-        // Told now, not with the manifest: flags and scores take seconds more at ICB scale, and a
-        // log shipper should see ingest finish (and fail over threshold) when it does.
-        ingested(&result)
-        let failure = IngestRun.failure(result, options: options)
-        let stages = failure == nil ? try after(result, &sink, staging.path) : []
+        let read = try IngestStage.read(reader, into: staging.path, sink: &sink, progress: progress, ingested: ingested)
+        let stages = read.failure == nil ? try after(read.result, &sink, staging.path) : []
         let seconds = MonotonicClock.seconds(since: t0)
-        let status: JSON = failure == nil ? .string("succeeded") : .string("failed")
-        var pairs: [(String, JSON)] = [
-            ("stratify_version", .string(StratifyVersion.current)),
-            ("command", .string(command)),
-            ("status", status),
-        ]
-        if let failure {
-            pairs.append(("failure", .string(failure.message)))
-        }
-        pairs += [
-            ("as_of", .string(options.asOf.description)),
-            ("extract_directory", .string(extractDirectory)),
-            ("quarantine_threshold", .double(options.quarantineThreshold)),
-            ("quarantine_cap", .int(options.quarantineCap)),
-            ("max_line_bytes", .int(options.maxLineBytes)),
-            ("tables", IngestManifest.tables(result)),
-            ("data_quality", IngestManifest.dataQuality(result.dataQuality)),
-            ("quarantine_reason_codes", IngestManifest.reasonCodes),
-            ("warnings", .array(result.warnings.map { .string($0) })),
-        ]
-        pairs += stages
-        pairs += [
-            ("timings", .object([
-                ("total_seconds", .double(seconds)),
-                ("tokenizer", .string(options.tokenizer.rawValue)),
-                ("threads", .int(options.threads)),
-                ("peak_rss_bytes", .int(ProcessInfoLite.peakRSS)),
-            ])),
-        ]
-        let manifest = JSON.object(pairs)
-        try StageTimings.measure("manifest") { () throws(StratifyError) in
-            try OutputFile.write(Array((manifest.render() + "\n").utf8), to: staging.path + "/manifest.json", patientLevel: false)
-        }
-        if let failure {
+        let manifest = IngestStage.manifest(command: command, extractDirectory: extractDirectory, options: options, read: read,
+                                            stages: stages, seconds: seconds)
+        try IngestStage.writeManifest(manifest, directory: staging.path)
+        if let failure = read.failure {
             let kept = try staging.keepAsFailed()
             throw StratifyError(.inputData, failure.message,
                                 help: "previous outputs in \(outputDirectory) are untouched; this run's manifest and quarantine files are in \(kept)/; \(failure.fix)")
         }
         try staging.publish()
-        return Outcome(result: result, manifest: manifest, manifestPath: outputDirectory + "/manifest.json", seconds: seconds)
+        return Outcome(result: read.result, manifest: manifest, manifestPath: outputDirectory + "/manifest.json", seconds: seconds)
     }
 
     /// Why the extract fails the run after its rows were read, if it does: tables over the

@@ -18,22 +18,37 @@ public enum MeasureStage {
         return set
     }
 
-    /// Evaluates the measures and, when `directory` is given, writes both files there.
-    /// - Returns: the counts (for the history) and the manifest section.
+    /// Evaluates the measures and, when `directory` is given, writes both files there. Measures
+    /// without intervals are evaluated as of the run's date (interval start = end = that date);
+    /// a measure with n monthly intervals gets a row set per interval, interval k from the
+    /// columns `earlier(k)` returns (k ≥ 1; interval 0 is the run's own columns).
+    /// - Returns: the results (for the history and the report) and the manifest section.
     static func run(_ set: MeasureSet, flags: FlagResult, scores: [(String, Column)], practices: PracticeTable,
+                    earlier: (Int) throws(StratifyError) -> (flags: FlagResult, scores: [(String, Column)]),
                     directory: String?, disclosure: DisclosureControl, secondary: Bool) throws(StratifyError)
-        -> (result: MeasureResult, section: (String, JSON)) {
+        -> (results: [MeasureResult], section: (String, JSON)) {
         let t0 = MonotonicClock.now()
         defer { StageTimings.record("measures", seconds: MonotonicClock.seconds(since: t0)) }
         let compiled = try set.compile(ruleSet: flags.ruleSet, externals: scores.map { (name: $0.0, type: CohortCondition.type(of: $0.1)) })
         let byCode = Dictionary(practices.practices.map { ($0.code, $0) }, uniquingKeysWith: { a, _ in a })
-        let result = MeasureEngine.evaluate(compiled, flags: flags, scores: scores, practices: byCode, icbName: practices.icbName.isEmpty ? Prevalence.icbGroup : practices.icbName)
-        if let directory {
-            try MeasuresCSV.write(result, directory: directory, disclosure: disclosure, secondary: secondary)
+        let icb = practices.icbName.isEmpty ? Prevalence.icbGroup : practices.icbName
+        let pointInTime = compiled.filter { $0.definition.monthlyIntervals == nil }
+        var results = [MeasureEngine.evaluate(pointInTime, flags: flags, scores: scores, practices: byCode, icbName: icb)]
+        for k in 0..<set.monthlyIntervals {
+            try Interruption.check()
+            let due = compiled.filter { ($0.definition.monthlyIntervals ?? 0) > k }
+            let columns = k == 0 ? (flags: flags, scores: scores) : try earlier(k)
+            var r = MeasureEngine.evaluate(due, flags: columns.flags, scores: columns.scores, practices: byCode, icbName: icb)
+            (r.intervalStart, r.intervalEnd) = MeasureSet.interval(k, asOf: flags.asOf)
+            results.append(r)
         }
-        return (result, ("measures", .object([
+        if let directory {
+            try MeasuresCSV.write(results, directory: directory, disclosure: disclosure, secondary: secondary)
+        }
+        return (results, ("measures", .object([
             ("measures", .int(set.measures.count)),
-            ("rows", .int(result.rows.count)),
+            ("rows", .int(results.map(\.rows.count).reduce(0, +))),
+            ("monthly_intervals", .int(set.monthlyIntervals)),
             ("files", .array(set.files.map { .object([("file", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("secondary_suppression", .bool(secondary)),
             ("seconds", .double(MonotonicClock.seconds(since: t0))),

@@ -138,21 +138,18 @@ struct OutputRoot {
         try FileSystem.syncDirectory(path)
     }
 
-    /// Keeps a failed run's `failed/` folder (manifest and quarantine) as
-    /// `<root>/failed/seq<n>-<id>/` (n: 8 digits), removes the partial folder, and returns where the files
-    /// went. Retention sorts by the sequence, one more than the highest kept, never by the run
-    /// id: run ids are local clock time, and a clock set back made the newest failure sort first
-    /// and be deleted at once.
-    func keepFailed(_ runID: String) throws(StratifyError) -> String? {
-        let kept = partial(runID) + "/failed"
-        defer { try? FileSystem.removeTree(partial(runID)) }
-        guard FileSystem.isDirectory(kept) else { return nil }
+    /// Keeps the folder of a run that failed on its input (its manifest and quarantine files,
+    /// nothing else has been written yet) as `<root>/failed/seq<n>-<id>/` (n: 8 digits), and
+    /// returns where it went. Retention sorts by the sequence, one more than the highest kept,
+    /// never by the run id: run ids are local clock time, and a clock set back made the newest
+    /// failure sort first and be deleted at once.
+    func keepFailed(_ runID: String) throws(StratifyError) -> String {
         try FileSystem.makeDirectories(failed, mode: 0o700)
         try refuseLinks()
         let existing = FileSystem.list(failed)
         let next = (existing.map(OutputRoot.failedSequence).max() ?? 0) + 1
         let target = failed + "/" + OutputRoot.sequenceText(next) + "-" + runID
-        try FileSystem.durableRename(kept, target)
+        try FileSystem.durableRename(partial(runID), target)
         let byAge = (existing + [target.split(separator: "/").last.map(String.init)!])
             .sorted { (OutputRoot.failedSequence($0), $0) < (OutputRoot.failedSequence($1), $1) }
         for old in byAge.dropLast(OutputRoot.failedKept) {

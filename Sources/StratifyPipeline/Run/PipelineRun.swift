@@ -25,6 +25,9 @@ public struct PipelineRun {
     public var allowFutureAsOf = false
     /// Starts a new history although published runs exist (`--new-history`).
     public var newHistory = false
+    /// Seeds the history first with runs as of the n month-ends before the as-of date that it
+    /// lacks (`--seed-months n`, 0 to 60).
+    public var seedMonths = 0
     /// Chosen before the run starts so that a log can name it in every event, a failure before
     /// `run_started` included.
     public var runID = PipelineRun.newRunID()
@@ -41,6 +44,8 @@ public struct PipelineRun {
         public var outcome: IngestRun.Outcome
         /// Things the analyst should know: a stale lock taken over, leftovers of a killed run cleaned.
         public var warnings: [String] = []
+        /// Runs published first to seed the history (`seedMonths`).
+        public var seedRuns = 0
     }
 
     public func run(progress: (IngestProgress) -> Void = { _ in }, log untagged: (RunEvent) -> Void = { _ in }) throws(StratifyError) -> Result {
@@ -66,6 +71,9 @@ public struct PipelineRun {
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
         try d.validate(ruleSet: ruleSet)
         let measureSet = try MeasureStage.load(reference: reference, ruleSet: ruleSet)
+        let imd = try FlagsSetup.imd(IMDVersion(rawValue: d.imd)!, reference: reference)
+        let scores = try FlagsSetup.scores(reference: reference)
+        let prevalenceMeasures = try PrevalenceMeasure.load(reference: reference)
         // Inputs must be regular files, checked without blocking, before the lock is taken (and
         // after the definition, so a bad definition is exit 64 whatever the extract).
         _ = try ExtractFiles(directory: extract ?? d.extract)
@@ -79,6 +87,35 @@ public struct PipelineRun {
         defer { lock.release() }
         var warnings = claimWarnings
         for w in warnings { log(RunEvent("warning", [("message", .string(w))], level: "warning")) }
+        log(.stage("prepare", seconds: clock.lap(), [("reference_files_verified", .int(verified))]))
+        let loaded = Loaded(out: out, ruleSet: ruleSet, imd: imd, scores: scores, prevalence: prevalenceMeasures, measureSet: measureSet,
+                            practices: practices, byCode: byCode, measureLabels: measureLabels, identifier: identifier, labels: labels)
+
+        // `--seed-months n`: the n earlier month-ends the history lacks, oldest first, each a
+        // whole run of its own, so trends exist from the first night (docs/history.md).
+        let recorded = Set(try history.cohortSizes().map(\.asOf))
+        let seeds = seedMonths < 1 ? [] : (1...seedMonths).reversed().map { day.minusMonths($0) }.filter { !recorded.contains($0.description) }
+        for (k, seedDay) in seeds.enumerated() {
+            let seedID = runID + "-seed" + String(k + 1)
+            log(RunEvent("seed_run_started", [("seed_run_id", .string(seedID)), ("as_of", .string(seedDay.description))]))
+            let seeded = try once(loaded, day: seedDay, runID: seedID, backfill: true, history: history, progress: progress, log: log)
+            warnings += seeded.warnings
+        }
+        var result = try once(loaded, day: day, runID: runID, backfill: backfill, history: history, progress: progress, log: log)
+        result.warnings = warnings + result.warnings
+        result.seedRuns = seeds.count
+        log(RunEvent("run_finished", [("run_id", .string(runID)), ("status", .string("succeeded")),
+                                      ("seconds", .double(MonotonicClock.seconds(since: t0))),
+                                      ("peak_rss_bytes", .int(ProcessInfoLite.peakRSS))]))
+        return result
+    }
+
+    /// One as-of date, from the stages to publishing, under the lock `run` holds.
+    private func once(_ loaded: Loaded, day: Day, runID: String, backfill: Bool, history: RunHistory,
+                      progress: (IngestProgress) -> Void, log: (RunEvent) -> Void) throws(StratifyError) -> Result {
+        let d = definition, out = loaded.out
+        var clock = StageClock()
+        var warnings: [String] = []
         let newest = try PipelineRun.backfilling(history: history, asOf: day, backfill: backfill, what: "the as-of date")
         let movesLatest = newest == nil
         if let newest {
@@ -93,76 +130,26 @@ public struct PipelineRun {
             for c in d.cohorts { previous[c.name] = try history.memberDetails(run: last, cohort: c.name) }
         }
         let pastSizes = try history.cohortSizes()
-        log(.stage("prepare", seconds: clock.lap(), [("reference_files_verified", .int(verified))]))
-
-        var flagsRun = FlagsRun(
-            ingest: IngestRun(extractDirectory: extract ?? d.extract, outputDirectory: out.partial(runID), options: d.ingestOptions(asOf: day)),
-            ruleSet: ruleSet, imd: try FlagsSetup.imd(IMDVersion(rawValue: d.imd)!, reference: reference),
-            scores: try FlagsSetup.scores(reference: reference),
-            prevalence: (try PrevalenceMeasure.load(reference: reference), practices,
-                         DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple)))
-        flagsRun.writePatients = d.outputs.contains("patients")
-        flagsRun.writePrevalence = d.outputs.contains("prevalence")
-        let wantCohorts = d.outputs.contains("cohorts"), wantReport = d.outputs.contains("report")
-        let cohorts = wantCohorts ? d.cohorts : [], file = d.path, chosenIdentifier = identifier, previousMembers = previous
-        let produced = Produced(), shardName = shard
-        flagsRun.extraOutputs = { @Sendable (stages, directory) throws(StratifyError) in
-            try Interruption.check()
-            let t = MonotonicClock.now()
-            let written = try CohortStage.write(cohorts, file: file, flags: stages.flags, scores: stages.scores,
-                                                directory: directory + "/cohorts", identifier: chosenIdentifier,
-                                                practices: byCode, labels: labels, previous: previousMembers)
-            produced.members = written.members
-            produced.memberDetails = written.details
-            produced.summary = written.summary
-            produced.prevalence = stages.prevalence
-            // A shard's measures would describe its own practices under the ICB's name, and
-            // `stratify merge` does not combine measures yet: shards leave them out.
-            let measured = shardName != nil ? nil : try MeasureStage.run(
-                measureSet, flags: stages.flags, scores: stages.scores, practices: practices,
-                directory: d.outputs.contains("measures") ? directory + "/measures" : nil,
-                disclosure: DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple),
-                secondary: d.suppressionSecondary)
-            produced.measures = measured?.result
-            if wantReport {
-                let shareable = d.report == .shareable
-                let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes,
-                                     practices: byCode, labels: measureLabels,
-                                     disclosure: shareable ? DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple) : nil).render()
-                try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: !shareable)
-            }
-            let shardSection = try shardName.map { name throws(StratifyError) in
-                try ShardFile.write(shard: name, pipeline: d.name, flags: stages.flags, prevalence: stages.prevalence,
-                                    cohorts: written.shard, directory: directory)
-            } ?? []
-            produced.outputSeconds = MonotonicClock.seconds(since: t)
-            return written.sections + (measured.map { [$0.section] } ?? []) + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
-                + shardSection + [("run_id", .string(runID)), ("pipeline", .string(d.name))]
-        }
-        var outcome: IngestRun.Outcome
+        let outcome: (ingest: IngestRun.Outcome, produced: PipelineRun.Produced)
         do {
-            outcome = try flagsRun.run(progress: progress) { result in
-                for event in RunEvent.ingestStages(tables: IngestManifest.tables(result)) { log(event) }
-                for w in result.warnings { log(.warning(w)) }
-            }
+            outcome = try stages(Prepared(loaded: loaded, day: day, previous: previous, pastSizes: pastSizes), runID: runID,
+                                 progress: progress, log: log)
         } catch {
             throw PipelineRun.failed(error, runID: runID, root: out)
         }
-        _ = clock.lap()  // ingest, flags, scores and outputs report their own seconds
-        for event in RunEvent.stages(of: outcome.manifest, outputSeconds: produced.outputSeconds) { log(event) }
+        _ = clock.lap()  // the stages log their own seconds
         do { try Interruption.check() } catch { throw PipelineRun.failed(error, runID: runID, root: out) }
         // No check after this: a signal during publishing lets it finish (the commit point is atomic).
         try out.publish(runID, movesLatest: movesLatest) { () throws(StratifyError) in
-            try history.record(runID: runID, pipeline: d.name, asOf: day, manifest: outcome.manifest.render(),
-                               prevalence: produced.prevalence, cohorts: produced.members, members: produced.memberDetails,
-                               summary: produced.summary, measures: produced.measures)
+            try history.record(runID: runID, pipeline: d.name, asOf: day, manifest: outcome.ingest.manifest.render(),
+                               prevalence: outcome.produced.prevalence, cohorts: outcome.produced.members,
+                               members: outcome.produced.memberDetails, summary: outcome.produced.summary,
+                               measures: outcome.produced.measures)
         }
         log(.stage("publish", seconds: clock.lap()))
-        outcome.manifestPath = out.run(runID) + "/manifest.json"
-        log(RunEvent("run_finished", [("run_id", .string(runID)), ("status", .string("succeeded")),
-                                      ("seconds", .double(MonotonicClock.seconds(since: t0))),
-                                      ("peak_rss_bytes", .int(ProcessInfoLite.peakRSS))]))
-        return Result(runDirectory: out.run(runID), outcome: outcome, warnings: warnings)
+        var ingestOutcome = outcome.ingest
+        ingestOutcome.manifestPath = out.run(runID) + "/manifest.json"
+        return Result(runDirectory: out.run(runID), outcome: ingestOutcome, warnings: warnings)
     }
 
     /// Time goes forwards: `latest` only ever moves to a later or equal as-of date. Returns the
@@ -197,19 +184,10 @@ public struct PipelineRun {
         return (lock, warnings, history)
     }
 
-    /// A failed run's partial folder is removed; bad-input runs keep their manifest and
-    /// quarantine files in `<root>/failed/<id>/`, and the error says where.
+    /// A failed run's partial folder is removed. (A run that failed on its input has already
+    /// moved its manifest and quarantine files to `<root>/failed/`, and its error says where.)
     static func failed(_ error: StratifyError, runID: String, root: OutputRoot) -> StratifyError {
-        var error = error
-        if error.kind == .interrupted {
-            try? FileSystem.removeTree(root.partial(runID))
-            return error
-        }
-        if let kept = try? root.keepFailed(runID) {
-            error.help = "previous outputs in \(root.path) are untouched; this run's manifest and quarantine files are in \(kept)/; fix the extract (docs/input-contract.md lists the reasons)"
-        } else {
-            try? FileSystem.removeTree(root.partial(runID))
-        }
+        try? FileSystem.removeTree(root.partial(runID))
         return error
     }
 
@@ -223,14 +201,3 @@ public struct PipelineRun {
     }
 
 }
-
-/// What the stage closure produced, read after the run (written once, on the run's thread).
-final class Produced: @unchecked Sendable {
-    var members: [(name: String, patientIDs: [String])] = []
-    var memberDetails: [String: [CohortMember]] = [:]
-    var summary: [CohortSummary] = []
-    var prevalence: Prevalence?
-    var measures: MeasureResult?
-    var outputSeconds = 0.0
-}
-

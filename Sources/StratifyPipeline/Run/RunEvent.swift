@@ -58,25 +58,15 @@ public struct RunEvent: Sendable {
         return events
     }
 
-    /// Per-stage events after ingest, from a finished run's manifest: flags, scores and the
-    /// outputs, with their counts and seconds.
-    static func stages(of manifest: JSON, outputSeconds: Double) -> [RunEvent] {
-        var events: [RunEvent] = []
-        if let flags = manifest["flags"] {
-            events.append(RunEvent("stage_finished", [("stage", .string("flags")), ("population", flags["population"] ?? .null),
-                                                      ("seconds", flags["seconds"] ?? .null)]))
+    /// The outputs stage (prevalence, measures, cohorts, report): each cohort's members and the seconds.
+    static func outputs(cohorts sections: [(String, JSON)], prevalenceRows: Int, seconds: Double) -> RunEvent {
+        var fields: [(String, JSON)] = [("stage", .string("outputs"))]
+        if case .object(let cohorts)? = sections.first(where: { $0.0 == "cohorts" })?.1 {
+            fields.append(("cohorts", .object(cohorts.map { ($0.0, $0.1["members"] ?? .null) })))
         }
-        if let scores = manifest["scores"] {
-            events.append(RunEvent("stage_finished", [("stage", .string("scores")), ("seconds", scores["seconds"] ?? .null)]))
-        }
-        var cohortFields: [(String, JSON)] = [("stage", .string("outputs"))]
-        if case .object(let cohorts)? = manifest["cohorts"] {
-            cohortFields.append(("cohorts", .object(cohorts.map { ($0.0, $0.1["members"] ?? .null) })))
-        }
-        if let rows = manifest["prevalence"]?["rows"] { cohortFields.append(("prevalence_rows", rows)) }
-        cohortFields.append(("seconds", .double(outputSeconds)))
-        events.append(RunEvent("stage_finished", cohortFields))
-        return events
+        fields.append(("prevalence_rows", .int(prevalenceRows)))
+        fields.append(("seconds", .double(seconds)))
+        return RunEvent("stage_finished", fields)
     }
 }
 

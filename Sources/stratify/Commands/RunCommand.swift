@@ -13,6 +13,7 @@ enum RunCommand {
             .pipelineReference,
             FlagSpec(name: "shard", valueName: "name", help: "This run is one shard of a sharded run: also write shard.json for 'stratify merge' (docs/sharding.md)."),
             FlagSpec(name: "backfill", valueName: nil, help: "Allow an as-of date earlier than the latest published run's: the run is published and recorded in the history, and latest is not moved (docs/history.md)."),
+            FlagSpec(name: "seed-months", valueName: "n", help: "First seed the run history with a run as of each of the n month-ends (same day of month) before the as-of date that it lacks, oldest first, so trends exist from the first night (0 to 60; docs/history.md)."),
             FlagSpec(name: "allow-future-as-of", valueName: nil, help: "Allow an as-of date after today (refused otherwise, exit 64)."),
             FlagSpec(name: "new-history", valueName: nil, help: "Start a new run history although the output root has published runs and its history is missing or empty (refused otherwise, exit 1)."),
             .logJSON,
@@ -32,6 +33,10 @@ enum RunCommand {
         run.backfill = a.switches.contains("backfill")
         run.allowFutureAsOf = a.switches.contains("allow-future-as-of")
         run.newHistory = a.switches.contains("new-history")
+        if let text = a.values["seed-months"] {
+            guard let n = Int(text), (0...60).contains(n) else { throw spec.usageError("'--seed-months' expects a whole number from 0 to 60") }
+            run.seedMonths = n
+        }
         Signals.handleInterruptions()
         let result = try JSONLog.around(a.values["log-json"], runID: run.runID) { (log) throws(StratifyError) in
             try run.run(progress: Progress.ingest, log: { Progress.stage($0); log($0) })
@@ -54,6 +59,7 @@ enum RunCommand {
         for w in result.warnings { Terminal.err("warning: \(w)") }
         Summary.print(result.outcome)
         printCohorts(result.outcome.manifest)
+        if result.seedRuns > 0 { Terminal.out("seeded the history with \(result.seedRuns) earlier run(s)") }
         Terminal.out("run: \(result.runDirectory)" + contents)
     }
 
