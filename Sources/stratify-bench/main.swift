@@ -19,6 +19,9 @@ let usage = """
       pipeline                    The whole pipeline (stratify run): seconds per stage, MB/s, rows/s,
                                   peak RSS, bytes per patient; a scaling table with --sizes or
                                   --events-scale.
+      intervals                   A pipeline run whose achievement measures ask for monthly intervals
+                                  against the same run as of one date, alternating rounds: wall,
+                                  CPU and peak RSS ratios (--months, default 12; --runs, default 3).
       sha256                      Checksum throughput on an in-memory buffer.
 
     OPTIONS (ingest, scores, pipeline):
@@ -73,6 +76,12 @@ do {
             sizes: sizes, eventScales: list("events-scale") ?? [1], runs: Int(value("runs") ?? "") ?? 1,
             pipeline: value("pipeline") ?? "pipelines/demo.json",
             dataDirectory: sizes.count == 1 ? value("data") : nil, referenceDirectory: value("reference")
+        ).run()
+    case "intervals":
+        try IntervalsBenchmark(
+            patients: Int(value("patients") ?? "") ?? 100_000, months: Int(value("months") ?? "") ?? 12,
+            rounds: Int(value("runs") ?? "") ?? 3, pipeline: value("pipeline") ?? "pipelines/demo.json",
+            referenceDirectory: value("reference")
         ).run()
     case "sha256":
         sha256Benchmark()
