@@ -24,6 +24,27 @@ public enum ProcessInfoLite {
         return Int(usage.ru_maxrss) * 1024
     }
 
+    /// Memory the kernel says can be given to processes without swapping (`MemAvailable` of
+    /// /proc/meminfo), in bytes, or `STRATIFY_MEMORY_LIMIT_BYTES` when that is set and lower (a
+    /// container's limit, which /proc/meminfo does not show); nil where neither can be read.
+    public static var availableMemory: Int? {
+        let limit = environment("STRATIFY_MEMORY_LIMIT_BYTES").flatMap { Int($0) }
+        guard let meminfo = memInfoAvailable else { return limit }
+        return min(meminfo, limit ?? .max)
+    }
+
+    private static var memInfoAvailable: Int? {
+        guard let f = fopen("/proc/meminfo", "r") else { return nil }
+        defer { fclose(f) }
+        var line = [CChar](repeating: 0, count: 256)
+        while fgets(&line, Int32(line.count), f) != nil {
+            let text = String(cString: line)
+            guard text.hasPrefix("MemAvailable:") else { continue }
+            return Int(text.dropFirst("MemAvailable:".count).split(separator: " ").first ?? "").map { $0 * 1024 }
+        }
+        return nil
+    }
+
     public static func environment(_ name: String) -> String? {
         getenv(name).map { String(cString: $0) }
     }

@@ -48,6 +48,20 @@ import CSQLite
         }
     }
 
+    @Test func intervalsThatWouldNotFitInMemoryAreDroppedWithAWarning() throws {
+        try withTemporaryDirectory("intervals-memory") { dir in
+            let reference = try reference(dir, months: 3)
+            let r = try stratify(["run", try support.pipeline(dir, reference: reference)],
+                                 environment: ["STRATIFY_MEMORY_LIMIT_BYTES": "1000"])
+            #expect(r.status == 0, "\(r)")
+            #expect(r.stderr.contains("monthly intervals: the 2 earlier interval ends would need about"), "\(r.stderr)")
+            let run = try support.runFolder(dir)
+            #expect(try icbRows(run, "htn_women_monthly").map { $0["interval_end"]! } == ["2026-03-31"])
+            let manifest = try String(contentsOf: run.appendingPathComponent("manifest.json"), encoding: .utf8)
+            #expect(manifest.contains("\"monthly_intervals_computed\": 1"))
+        }
+    }
+
     @Test func aMeasureWithoutIntervalsIsAsOfTheRunDateOnly() throws {
         try withTemporaryDirectory("intervals-point") { dir in
             let r = try stratify(["run", try support.pipeline(dir, reference: try reference(dir, months: 2))])

@@ -101,6 +101,15 @@ public struct FlagEngine: ExtractSink {
         }
     }
 
+    /// About how many bytes the accumulators hold once the first batch has arrived (0 before):
+    /// what one more engine of the same rule set and patients costs (monthly intervals).
+    public var accumulatorBytes: Int {
+        var bytes = counts.capacity * 4 + dates.capacity * 4 + values.capacity * 8 + dates2.capacity * 4
+            + values2.capacity * 8 + distinct.capacity * 8
+        for b in bp { bytes += b.pairDate.capacity * 4 + (b.pairSys.capacity + b.pairDia.capacity) * 8 + b.head.capacity * 4 + b.openCount.capacity }
+        return bytes
+    }
+
     /// The column of `array` at `offset` (one of the offsets above).
     func column<T>(_ array: [T], at offset: Int) -> [T] { Array(array[offset..<(offset + patientCount)]) }
 

@@ -9,6 +9,10 @@ import StratifyIngest
 struct IntervalEngines: ExtractSink {
     /// `engines[0]` is the run's as-of date; then the earlier interval ends, newest first.
     var engines: [FlagEngine]
+    /// Set when the earlier engines were dropped because they would not fit in memory: the
+    /// measures then have their newest interval only, and the run says why.
+    private(set) var dropped: String?
+    private var checked = false
 
     init(ruleSet: RuleSet, asOf: Day, earlierEnds: [Day]) {
         engines = ([asOf] + earlierEnds).map { FlagEngine(ruleSet: ruleSet, asOf: $0) }
@@ -23,6 +27,31 @@ struct IntervalEngines: ExtractSink {
     }
 
     private mutating func each(_ body: (inout FlagEngine) -> Void) {
+        if !checked {
+            // The first engine alone first: its accumulators tell what each other one will cost,
+            // checked against the memory available before the others allocate theirs (an ICB
+            // extract with 12 intervals and a large rule set can need more than the machine has,
+            // and the kernel's OOM killer says nothing a nightly log would show).
+            checked = true
+            body(&engines[0])
+            let extra = engines[0].accumulatorBytes * (engines.count - 1)
+            if let available = ProcessInfoLite.availableMemory, extra > available * 3 / 4 {
+                dropped = "monthly intervals: the \(engines.count - 1) earlier interval ends would need about "
+                    + "\(IntervalEngines.gigabytes(extra)) GB more memory, and \(IntervalEngines.gigabytes(available)) GB is available; "
+                    + "only the newest interval was computed (fewer intervals, or a machine with more memory; docs/measures.md)"
+                engines.removeLast(engines.count - 1)
+            }
+            if engines.count > 1 {
+                var rest = Array(engines.dropFirst())
+                rest = parallelMap(consuming: rest) { _, engine in
+                    var e = engine
+                    body(&e)
+                    return e
+                }
+                engines.replaceSubrange(1..., with: rest)
+            }
+            return
+        }
         if engines.count == 1 { return body(&engines[0]) }
         engines = parallelMap(consuming: engines) { _, engine in
             var e = engine
@@ -30,6 +59,8 @@ struct IntervalEngines: ExtractSink {
             return e
         }
     }
+
+    static func gigabytes(_ bytes: Int) -> String { JSON.format((Double(bytes) / 1e8).rounded() / 10) }
 
     /// Hands engine k over to the caller (its accumulators are freed when the caller is done
     /// with it), so interval ends are evaluated one at a time in memory.

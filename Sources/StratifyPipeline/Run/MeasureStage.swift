@@ -21,10 +21,11 @@ public enum MeasureStage {
     /// Evaluates the measures and, when `directory` is given, writes both files there. Measures
     /// without intervals are evaluated as of the run's date (interval start = end = that date);
     /// a measure with n monthly intervals gets a row set per interval, interval k from the
-    /// columns `earlier(k)` returns (k ≥ 1; interval 0 is the run's own columns).
+    /// columns `earlier(k)` returns (k ≥ 1; interval 0 is the run's own columns), for the first
+    /// `intervals` intervals (fewer than asked when memory was short: IntervalEngines).
     /// - Returns: the results (for the history and the report) and the manifest section.
     static func run(_ set: MeasureSet, flags: FlagResult, scores: [(String, Column)], practices: PracticeTable,
-                    earlier: (Int) throws(StratifyError) -> (flags: FlagResult, scores: [(String, Column)]),
+                    intervals: Int, earlier: (Int) throws(StratifyError) -> (flags: FlagResult, scores: [(String, Column)]),
                     directory: String?, disclosure: DisclosureControl, secondary: Bool) throws(StratifyError)
         -> (results: [MeasureResult], section: (String, JSON)) {
         let t0 = MonotonicClock.now()
@@ -34,7 +35,7 @@ public enum MeasureStage {
         let icb = practices.icbName.isEmpty ? Prevalence.icbGroup : practices.icbName
         let pointInTime = compiled.filter { $0.definition.monthlyIntervals == nil }
         var results = [MeasureEngine.evaluate(pointInTime, flags: flags, scores: scores, practices: byCode, icbName: icb)]
-        for k in 0..<set.monthlyIntervals {
+        for k in 0..<min(intervals, set.monthlyIntervals) {
             try Interruption.check()
             let due = compiled.filter { ($0.definition.monthlyIntervals ?? 0) > k }
             let columns = k == 0 ? (flags: flags, scores: scores) : try earlier(k)
@@ -49,6 +50,7 @@ public enum MeasureStage {
             ("measures", .int(set.measures.count)),
             ("rows", .int(results.map(\.rows.count).reduce(0, +))),
             ("monthly_intervals", .int(set.monthlyIntervals)),
+            ("monthly_intervals_computed", .int(min(intervals, set.monthlyIntervals))),
             ("files", .array(set.files.map { .object([("file", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("secondary_suppression", .bool(secondary)),
             ("seconds", .double(MonotonicClock.seconds(since: t0))),

@@ -60,7 +60,7 @@ extension PipelineRun {
         let months = shard == nil ? p.measureSet.monthlyIntervals : 0
         var engines = IntervalEngines(ruleSet: p.ruleSet, asOf: p.day,
                                       earlierEnds: months < 2 ? [] : (1..<months).map { MeasureSet.interval($0, asOf: p.day).end })
-        let read = try IngestStage.read(reader, into: directory, sink: &engines, progress: progress) { result in
+        var read = try IngestStage.read(reader, into: directory, sink: &engines, progress: progress) { result in
             FlagsStage.noteVintage(&result, imd: imd)
             for event in RunEvent.ingestStages(tables: IngestManifest.tables(result)) { log(event) }
             for w in result.warnings { log(.warning(w)) }
@@ -77,6 +77,10 @@ extension PipelineRun {
         }
 
         // Flags and scores.
+        if let why = engines.dropped {
+            read.result.warnings.append(why)
+            log(.warning(why))
+        }
         var engine = engines.take(0)
         let evaluated = try FlagsStage.evaluate(&engine, read.result, imd: imd, scores: p.scores)
         log(RunEvent("stage_finished", [("stage", .string("flags")), ("population", .int(evaluated.flags.quality.population)),
@@ -94,6 +98,7 @@ extension PipelineRun {
             writeTo: d.outputs.contains("prevalence") ? directory : nil)
         let measured = shard != nil ? nil : try MeasureStage.run(
             p.measureSet, flags: evaluated.flags, scores: evaluated.scores, practices: p.practices,
+            intervals: months == 0 ? 0 : engines.engines.count,
             earlier: { k throws(StratifyError) in
                 var earlier = engines.take(k)
                 let e = try FlagsStage.evaluate(&earlier, read.result, imd: imd, scores: p.scores)
