@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import StratifyCore
 import StratifyIngest
 import StratifyReference
@@ -14,6 +17,12 @@ public struct SynthOptions: Sendable {
     /// Patients per practice, about: only as many practices as that needs (`PracticeMix`).
     /// nil spreads patients evenly over every practice of the ICB.
     public var listSize: Int?
+    /// The order of the event and medication rows (`RowOrder`); patients.csv is always in
+    /// patient order.
+    public var order = RowOrder.patient
+    /// Each patient's events and medications this many times over, the extra copies on other
+    /// dates of the patient's life (`EventScaling`). 1 writes the extract of earlier versions.
+    public var eventsPerPatientScale = 1
 
     public static let defaultAsOf = Day(year: 2026, month: 3, day: 31)!
 
@@ -76,6 +85,22 @@ public struct SyntheticExtract {
         try files[.clinicalEvents]!.write("patient_id,date,snomedct_code,numeric_value\n")
         try files[.medications]!.write("patient_id,date,dmd_code\n")
         var summary = Summary()
+        // Rows of another order are dealt into spill files under a private scratch folder first.
+        var spills: [ExtractTable: RowOrderSpill] = [:]
+        let scratch = dir + "/.order-scratch"
+        if options.order != .patient {
+            try FileSystem.makeDirectories(scratch, mode: 0o700)
+            for t in [ExtractTable.clinicalEvents, .medications] {
+                spills[t] = RowOrderSpill(order: options.order, directory: scratch, name: t.rawValue, seed: options.seed, asOf: options.asOf)
+            }
+        }
+        defer {
+            for s in spills.values { s.discard() }
+            if !spills.isEmpty { rmdir(scratch) }
+        }
+        func rows(_ bytes: [UInt8], _ table: ExtractTable) throws(StratifyError) {
+            if let spill = spills[table] { try spill.add(bytes) } else { try files[table]!.write(bytes) }
+        }
         let blocks = (options.patients + SyntheticExtract.blockPatients - 1) / SyntheticExtract.blockPatients
         let group = max(1, options.threads) * 4
         var next = 0
@@ -85,8 +110,8 @@ public struct SyntheticExtract {
             let made = parallelMap(count, workers: options.threads) { i in self.block(first + i) }
             for b in made {
                 try files[.patients]!.write(b.patients)
-                try files[.clinicalEvents]!.write(b.events)
-                try files[.medications]!.write(b.medications)
+                try rows(b.events, .clinicalEvents)
+                try rows(b.medications, .medications)
                 for (t, n) in b.rows { summary.rows[t, default: 0] += n }
                 for (t, byReason) in b.expected {
                     for (r, n) in byReason { summary.expectedQuarantine[t, default: [:]][r, default: 0] += n }
@@ -98,6 +123,7 @@ public struct SyntheticExtract {
             next += count
             progress(min(next * SyntheticExtract.blockPatients, options.patients), options.patients)
         }
+        for (t, spill) in spills { try spill.drain(into: files[t]!) }
         for t in ExtractTable.allCases { try files[t]!.commit() }
         summary.seconds = MonotonicClock.seconds(since: t0)
         try OutputFile.write(Array((manifest(summary).render() + "\n").utf8), to: dir + "/synth_manifest.json", patientLevel: false)
@@ -110,7 +136,14 @@ public struct SyntheticExtract {
         let end = min(options.patients, start + SyntheticExtract.blockPatients)
         for n in start..<end {
             var out = PatientGenerator.Output()
-            _ = generator.generate(patient: n, into: &out)
+            let person = generator.generate(patient: n, into: &out)
+            if options.eventsPerPatientScale > 1 {
+                // Its own stream, so the first copy is exactly the unscaled extract's rows.
+                var rng = SeededRandom(seed: options.seed ^ 0x5CA1_E5CA_1E5C_A1E5, stream: UInt64(n))
+                let copies = options.eventsPerPatientScale - 1
+                out.events.append(EventScaling.extraCopies(of: out.events.bytes, copies: copies, person: person, rng: &rng))
+                out.medications.append(EventScaling.extraCopies(of: out.medications.bytes, copies: copies, person: person, rng: &rng))
+            }
             var defects = SeededRandom(seed: options.seed ^ 0xDEFEC7, stream: UInt64(n))
             let patientBad = emit(out.patients.bytes, table: .patients, rng: &defects, cascade: false, block: &b)
             emit(out.events.bytes, table: .clinicalEvents, rng: &defects, cascade: patientBad, block: &b)
@@ -168,7 +201,8 @@ public struct SyntheticExtract {
                 .object(QuarantineReason.allCases.map { ($0.code, .int(s.expectedQuarantine[t]?[$0] ?? 0)) })
             }),
             ("icb_lsoa_core20_share", .double(icbCore20Share)),
-        ])
+        ] + (options.order == .patient ? [] : [("order", .string(options.order.rawValue))])
+          + (options.eventsPerPatientScale == 1 ? [] : [("events_per_patient_scale", .int(options.eventsPerPatientScale))]))
     }
 }
 

@@ -18,6 +18,18 @@ struct IngestBenchmark {
     let threads: Int
     let dataDirectory: String
     let referenceDirectory: String?
+    /// Row order of the events and medications (`synth --order`): shuffled unless asked, the
+    /// order least favourable to the reader.
+    var order = RowOrder.shuffled
+    /// `synth --events-per-patient-scale`.
+    var eventsPerPatientScale = 1
+
+    /// `output/bench/ingest-<n>`, then `-<order>` unless patient order (the extracts of earlier
+    /// benchmarks), then `-epp<k>` for a scaled history.
+    static func defaultDirectory(patients: Int, order: RowOrder, eventsPerPatientScale: Int) -> String {
+        "output/bench/ingest-\(patients)" + (order == .patient ? "" : "-\(order.rawValue)")
+            + (eventsPerPatientScale == 1 ? "" : "-epp\(eventsPerPatientScale)")
+    }
 
     func run() throws(StratifyError) {
         try ensureExtract()
@@ -54,10 +66,12 @@ struct IngestBenchmark {
 
     func ensureExtract() throws(StratifyError) {
         if FileSystem.exists(dataDirectory + "/synth_manifest.json") { return }
-        print("generating \(patients) synthetic patients into \(dataDirectory) ...")
+        print("generating \(patients) synthetic patients (\(order.rawValue) order, events per patient x\(eventsPerPatientScale)) into \(dataDirectory) ...")
         let reference = try ReferenceLocator.locate(referenceDirectory)
         var options = SynthOptions(patients: patients, seed: 42, outputDirectory: dataDirectory)
         options.defectRate = 0.001
+        options.order = order
+        options.eventsPerPatientScale = eventsPerPatientScale
         let s = try SyntheticExtract(options: options, reference: reference).write()
         print("generated in \(fmt(s.seconds, 1)) s")
     }

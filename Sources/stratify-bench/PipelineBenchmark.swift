@@ -3,6 +3,7 @@ import Glibc
 #endif
 import StratifyCore
 import StratifyPipeline
+import StratifySynth
 
 /// The whole pipeline (`stratify run PIPELINE` on a synthetic extract), timed per stage through
 /// the library's own `StageTimings` hooks, with throughput, peak RSS and how cost grows with
@@ -17,6 +18,9 @@ struct PipelineBenchmark {
     let pipeline: String
     let dataDirectory: String?
     let referenceDirectory: String?
+    var order = RowOrder.shuffled
+    /// `synth --events-per-patient-scale` values: each a separate extract, copies on other dates.
+    var historyScales = [1]
 
     /// One measured run.
     struct Measurement {
@@ -37,18 +41,22 @@ struct PipelineBenchmark {
         var definition = try PipelineDefinition(path: pipeline)
         // The reference folder by the CLI's precedence (docs/pipelines.md, Paths).
         definition.chooseReference(flag: referenceDirectory)
-        print("machine: \(Machine.describe()); pipeline \(pipeline); median of \(runs) run(s); MB = 10^6 bytes")
+        print("machine: \(Machine.describe()); pipeline \(pipeline); \(order.rawValue) order; median of \(runs) run(s); MB = 10^6 bytes")
         var results: [Measurement] = []
         for n in sizes {
+            for history in historyScales {
             for scale in eventScales {
-                let base = dataDirectory ?? "output/bench/ingest-\(n)"
-                try IngestBenchmark(patients: n, runs: 1, threads: 1, dataDirectory: base,
-                                    referenceDirectory: referenceDirectory).ensureExtract()
+                let base = dataDirectory ?? IngestBenchmark.defaultDirectory(patients: n, order: order, eventsPerPatientScale: history)
+                var ingest = IngestBenchmark(patients: n, runs: 1, threads: 1, dataDirectory: base, referenceDirectory: referenceDirectory)
+                ingest.order = order
+                ingest.eventsPerPatientScale = history
+                try ingest.ensureExtract()
                 let directory = scale == 1 ? base : try PipelineBenchmark.scaledEvents(base, by: scale)
                 var samples: [Measurement] = []
-                for _ in 0..<runs { samples.append(try measure(definition, extract: directory, patients: n, scale: scale)) }
+                for _ in 0..<runs { samples.append(try measure(definition, extract: directory, patients: n, scale: scale * history)) }
                 results.append(samples.sorted { $0.seconds < $1.seconds }[samples.count / 2])
                 printRun(results.last!)
+            }
             }
         }
         if results.count > 1 { printScaling(results) }

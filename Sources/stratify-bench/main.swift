@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import StratifyCore
+import StratifySynth
 
 // stratify-bench: release-build measurements of each stage on synthetic extracts.
 // Results are recorded in BENCHMARKS.md with the machine and Swift version.
@@ -28,7 +29,10 @@ let usage = """
       --patients <n>              Synthetic patients. (default: 100000; 1200000 for scores)
       --runs <n>                  Timed runs; the median is reported. (default: 3 for ingest, 11 for scores, 1 for pipeline)
       --threads <n>               Parser threads, ingest only. (default: all cores)
-      --data <dir>                Where the synthetic extract is cached. (default: output/bench/ingest-<n>)
+      --data <dir>                Where the synthetic extract is cached. (default: output/bench/ingest-<n>,
+                                  with -<order> unless patient order, -epp<k> for a scaled history)
+      --order <o>                 Row order of events and medications: patient, date or shuffled
+                                  (synth --order). (default: shuffled)
       --reference <dir>           Reference data folder. (default: ./reference)
       --help                      Show help information.
 
@@ -37,6 +41,10 @@ let usage = """
                                   e.g. 10000,100000,1200000.
       --events-scale <k,k,...>    Also run with every clinical event repeated k times, same patients
                                   (output/bench/ingest-<n>-events-x<k>/, made once). (default: 1)
+      --events-per-patient-scale <k,k,...>
+                                  Also run on extracts whose patients have k times the events and
+                                  medications, the copies on other dates of their life (synth
+                                  --events-per-patient-scale; one extract each, cached). (default: 1)
       --pipeline <file>           Pipeline definition; its extract and output root are replaced by the
                                   benchmark's. (default: pipelines/demo.json)
 
@@ -57,26 +65,34 @@ func value(_ flag: String) -> String? {
     guard let i = options.firstIndex(of: "--" + flag), i + 1 < options.count else { return nil }
     return options[i + 1]
 }
+guard let order = RowOrder(rawValue: value("order") ?? "shuffled") else {
+    print("Error: --order expects patient, date or shuffled")
+    exit(64)
+}
 do {
     switch bench {
     case "ingest":
         let patients = Int(value("patients") ?? "") ?? 100_000
-        try IngestBenchmark(
+        var ingest = IngestBenchmark(
             patients: patients, runs: Int(value("runs") ?? "") ?? 3,
             threads: Int(value("threads") ?? "") ?? ProcessInfoLite.activeProcessorCount,
-            dataDirectory: value("data") ?? "output/bench/ingest-\(patients)",
-            referenceDirectory: value("reference")
-        ).run()
+            dataDirectory: value("data") ?? IngestBenchmark.defaultDirectory(patients: patients, order: order, eventsPerPatientScale: 1),
+            referenceDirectory: value("reference"))
+        ingest.order = order
+        try ingest.run()
     case "scores":
         ScoresBenchmark(patients: Int(value("patients") ?? "") ?? 1_200_000, runs: Int(value("runs") ?? "") ?? 11).run()
     case "pipeline":
         let list = { (flag: String) in value(flag).map { $0.split(separator: ",").compactMap { Int($0) } } }
         let sizes = list("sizes") ?? [Int(value("patients") ?? "") ?? 100_000]
-        try PipelineBenchmark(
+        let history = list("events-per-patient-scale") ?? [1]
+        var benchmark = PipelineBenchmark(
             sizes: sizes, eventScales: list("events-scale") ?? [1], runs: Int(value("runs") ?? "") ?? 1,
             pipeline: value("pipeline") ?? "pipelines/demo.json",
-            dataDirectory: sizes.count == 1 ? value("data") : nil, referenceDirectory: value("reference")
-        ).run()
+            dataDirectory: sizes.count == 1 && history.count == 1 ? value("data") : nil, referenceDirectory: value("reference"))
+        benchmark.order = order
+        benchmark.historyScales = history
+        try benchmark.run()
     case "intervals":
         try IntervalsBenchmark(
             patients: Int(value("patients") ?? "") ?? 100_000, months: Int(value("months") ?? "") ?? 12,

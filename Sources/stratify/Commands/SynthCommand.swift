@@ -15,6 +15,8 @@ enum SynthCommand {
             FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "Date the histories lead up to. (default: 2026-03-31)"),
             FlagSpec(name: "threads", valueName: "n", help: "Generator threads. (default: all cores)"),
             FlagSpec(name: "list-size", valueName: "n", help: "About n patients per practice, in as few of the ICB's practices as that needs (the demo uses 7500). (default: all practices, evenly)"),
+            FlagSpec(name: "order", valueName: "patient|date|shuffled", help: "Order of the event and medication rows: each patient's together, by date, or shuffled (fixed by the seed). (default: patient)"),
+            FlagSpec(name: "events-per-patient-scale", valueName: "k", help: "Each patient's events and medications k times over, the extra copies on other dates of their life. (default: 1)"),
             .reference,
             .quiet,
         ])
@@ -32,6 +34,11 @@ enum SynthCommand {
         if let d = try a.day("as-of", in: spec) { options.asOf = d }
         if let t = try a.int("threads", in: spec, range: 1...256) { options.threads = t }
         if let s = try a.int("list-size", in: spec, range: 1...1_000_000) { options.listSize = s }
+        if let o = a.values["order"] {
+            guard let order = RowOrder(rawValue: o) else { throw spec.usageError("'--order' expects patient, date or shuffled") }
+            options.order = order
+        }
+        if let k = try a.int("events-per-patient-scale", in: spec, range: 1...64) { options.eventsPerPatientScale = k }
         let reference = try ReferenceLocator.locate(a.values["reference"])
         let summary = try SyntheticExtract(options: options, reference: reference).write(progress: Progress.synth)
         Terminal.endProgress()
