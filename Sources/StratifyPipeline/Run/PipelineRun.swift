@@ -92,7 +92,7 @@ public struct PipelineRun {
         if let last = try history.previousRun(before: day) {
             for c in d.cohorts { previous[c.name] = try history.memberDetails(run: last, cohort: c.name) }
         }
-        let pastSizes = try history.cohortSizes()
+        let pastSizes = try history.cohortSizes(), pastMeasures = try history.icbMeasureTrend()
         log(.stage("prepare", seconds: clock.lap(), [("reference_files_verified", .int(verified))]))
 
         var flagsRun = FlagsRun(
@@ -128,7 +128,8 @@ public struct PipelineRun {
                 let shareable = d.report == .shareable
                 let html = RunReport(name: d.name, runID: runID, stages: stages, cohorts: written.sections, history: pastSizes,
                                      practices: byCode, labels: measureLabels,
-                                     disclosure: shareable ? DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple) : nil).render()
+                                     disclosure: shareable ? DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple) : nil,
+                                     measures: measured?.result, measureTrend: pastMeasures).render()
                 try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: !shareable)
             }
             let shardSection = try shardName.map { name throws(StratifyError) in
