@@ -135,7 +135,10 @@ struct V2Writer {
     }
 
     /// Shingles (70–79, about half), COVID (75+ and care-home 65+, about 60%, in the 45 days
-    /// before D, so a D in a campaign's first weeks sees uptake building).
+    /// before D, so a D in a campaign's first weeks sees uptake building). A person with no
+    /// contact in those 45 days (the 20% without an event in 6 months, docs/synth.md) is not
+    /// vaccinated: the record would be their only recent event, dated before the window (the last
+    /// contact), and would give them a GP encounter (`gp_encounter_6m`) they do not have.
     private mutating func vaccinations(careHome: Bool, _ rng: inout SeededRandom) {
         let age = person.age
         if age >= 70 && rng.chance(age <= 79 ? 0.5 : 0.4) {
@@ -143,7 +146,13 @@ struct V2Writer {
             event(catalogue.codes("shingles_vacc"), day(&rng, from: at70, to: asOf), &rng)
         }
         if (age >= 75 || (careHome && age >= 65)) && rng.chance(0.6) {
-            event(catalogue.codes("covid_vacc"), day(&rng, from: asOf.plusDays(-45), to: asOf), &rng)
+            let codes = catalogue.codes("covid_vacc"), from = asOf.plusDays(-45)
+            if person.lastContact >= from {
+                event(codes, day(&rng, from: from, to: asOf), &rng)
+            } else {
+                // The draw the code pick made, so the rest of the extract is as before.
+                _ = rng.below(codes.count)
+            }
         }
     }
 

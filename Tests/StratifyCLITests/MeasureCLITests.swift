@@ -12,12 +12,13 @@ import Testing
         return copy.path
     }
 
-    func pipeline(_ dir: URL, reference: String, secondary: Bool = false) throws -> String {
-        let p: [String: Any] = [
+    func pipeline(_ dir: URL, reference: String, secondary: Bool = false, rules: String? = nil) throws -> String {
+        var p: [String: Any] = [
             "name": "t", "extract": Self.extract, "as_of": "2026-03-31", "reference": reference,
             "output_root": dir.appendingPathComponent("root").path, "cohorts": [] as [Any],
             "suppression": ["threshold": 7, "multiple": 5, "secondary": secondary],
         ]
+        if let rules { p["rules"] = reference + "/rules/" + rules }
         let path = dir.appendingPathComponent("p.json").path
         try JSONSerialization.data(withJSONObject: p, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
         return path
@@ -174,6 +175,77 @@ import Testing
             let r = try stratify(["rules", "check", reference + "/rules/stratify-v1.rules", "--reference", reference])
             #expect(r.status == 64, "\(r)")
             #expect(r.stderr.contains("bad.json, $.measures[0].grouping: unknown field"), "\(r)")
+        }
+    }
+
+    static let v2Measures = ["af_anticoag", "cvd_llt", "dm_hba1c_58", "flu_65", "pneumo_65", "shingles_70_79", "covid", "frailty_mod_sev",
+                             "care_home", "housebound"]
+
+    @Test func aV1RunSkipsTheV2FileAndListsItInTheManifest() throws {
+        try withTemporaryDirectory("measures-v1-skips") { dir in
+            let r = try stratify(["run", try pipeline(dir, reference: Paths.reference, rules: "stratify-v1.rules")])
+            #expect(r.status == 0, "\(r)")
+            let run = try runFolder(dir)
+            let names = Set(try Self.table(run.appendingPathComponent("measures/measures_internal.csv")).map { $0["measure"]! })
+            #expect(names.isDisjoint(with: Self.v2Measures))
+            let manifest = try readJSON(run.appendingPathComponent("manifest.json"))
+            let skipped = value(manifest, "measures", "skipped_files") as? [[String: Any]] ?? []
+            #expect(skipped.count == 1 && (skipped.first?["file"] as? String)?.hasSuffix("/measures/achievement-v2.json") == true, "\(skipped)")
+            #expect(skipped.first?["rule_sets"] as? [String] == ["stratify-v2"])
+        }
+    }
+
+    /// The fixture's as-of date (2026-03-31) has no COVID campaign open: covid has no row.
+    @Test func aV2RunWritesTheV2Measures() throws {
+        try withTemporaryDirectory("measures-v2-writes") { dir in
+            let r = try stratify(["run", try pipeline(dir, reference: Paths.reference, rules: "stratify-v2.rules")])
+            #expect(r.status == 0, "\(r)")
+            let run = try runFolder(dir)
+            let rows = try Self.table(run.appendingPathComponent("measures/measures_internal.csv"))
+            let names = Set(rows.map { $0["measure"]! })
+            #expect(Set(Self.v2Measures).subtracting(["covid"]).isSubset(of: names), "\(names)")
+            #expect(names.contains("smi_health_check"), "the v1 file applies to every rule set")
+            let manifest = try readJSON(run.appendingPathComponent("manifest.json"))
+            #expect((value(manifest, "measures", "skipped_files") as? [Any])?.isEmpty == true)
+            #expect(int(manifest, "measures", "measures") == 22 + 18 + 10)
+        }
+    }
+
+    @Test func rulesCheckSaysWhichFilesARuleSetSkips() throws {
+        let v1 = try stratify(["rules", "check", Paths.reference + "/rules/stratify-v1.rules", "--reference", Paths.reference])
+        #expect(v1.status == 0, "\(v1)")
+        #expect(v1.stdout.contains("40 measures check against 'stratify-v1'; skipped achievement-v2.json (for stratify-v2)"), "\(v1)")
+        let v2 = try stratify(["rules", "check", Paths.reference + "/rules/stratify-v2.rules", "--reference", Paths.reference])
+        #expect(v2.status == 0, "\(v2)")
+        #expect(v2.stdout.contains("50 measures check against 'stratify-v2'\n"), "\(v2)")
+    }
+
+    @Test func rulesCheckAndDoctorRefuseAnUnknownRuleSetName() throws {
+        try withTemporaryDirectory("measures-unknown-rule-set") { dir in
+            let reference = try referenceCopy(dir)
+            try #"{"rule_sets": ["stratify-v9"], "measures": [{"name": "local", "label": "l", "numerator": "true", "denominator": "true", "source": {"rules": "t"}}]}"#
+                .write(toFile: reference + "/measures/local.json", atomically: true, encoding: .utf8)
+            let check = try stratify(["rules", "check", reference + "/rules/stratify-v1.rules", "--reference", reference])
+            #expect(check.status == 64, "\(check)")
+            #expect(check.stderr.contains("local.json, $.rule_sets[0]: unknown rule set 'stratify-v9'"), "\(check)")
+            let doctor = try stratify(["doctor", "--pipeline", try pipeline(dir, reference: reference), "--extract", Self.extract,
+                                       "--output-root", dir.appendingPathComponent("root").path])
+            #expect(doctor.status != 0)
+            #expect(doctor.stderr.contains("local.json, $.rule_sets[0]: unknown rule set 'stratify-v9'"), "\(doctor)")
+        }
+    }
+
+    @Test func doctorChecksAV2FileAgainstAV2Pipeline() throws {
+        try withTemporaryDirectory("measures-doctor-v2") { dir in
+            let reference = try referenceCopy(dir)
+            try #"{"rule_sets": ["stratify-v2"], "measures": [{"name": "bad", "label": "l", "numerator": "no_such_field", "denominator": "true", "source": {"rules": "t"}}]}"#
+                .write(toFile: reference + "/measures/bad.json", atomically: true, encoding: .utf8)
+            let args = { (p: String) in ["doctor", "--pipeline", p, "--extract", Self.extract, "--output-root", dir.appendingPathComponent("root").path] }
+            let v1 = try stratify(args(try pipeline(dir, reference: reference, rules: "stratify-v1.rules")))
+            #expect(!v1.stderr.contains("bad.json, $.measures[0].numerator"), "a v1 pipeline skips the file: \(v1)")
+            let v2 = try stratify(args(try pipeline(dir, reference: reference, rules: "stratify-v2.rules")))
+            #expect(v2.status != 0)
+            #expect(v2.stderr.contains("bad.json, $.measures[0].numerator"), "\(v2)")
         }
     }
 }

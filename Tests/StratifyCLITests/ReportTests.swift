@@ -112,3 +112,86 @@ import Testing
         }
     }
 }
+
+/// The v2 segment chart and achievement against target (docs/report.md), on the golden extract.
+@Suite struct ReportMeasureSectionTests {
+    /// The text of the element with this id up to its closing tag name (e.g. the svg or table).
+    static func element(_ id: String, _ tag: String, in html: String) -> String? {
+        guard let start = html.range(of: "id=\"\(id)\"") else { return nil }
+        guard let end = html.range(of: "</\(tag)>", range: start.upperBound..<html.endIndex) else { return nil }
+        return String(html[start.lowerBound..<end.upperBound])
+    }
+
+    @Test func aV2ReportHasTheSegmentChartWithItsLegendAndTable() throws {
+        try withTemporaryDirectory("report-segments") { dir in
+            let (html, _) = try ReportVariantTests().report(dir, variant: "internal")
+            let svg = try #require(Self.element("segment8-chart", "svg", in: html))
+            #expect(svg.contains("class=\"axis-title x-title\"") && svg.contains("class=\"axis-title y-title\""))
+            let legend = try #require(Self.element("segment8-legend", "div", in: html))
+            #expect(legend.components(separatedBy: "role=\"listitem\"").count - 1 == 8)
+            for words in ["1 Child, no long-term condition", "7 Adult, complex needs", "8 End of life (palliative care)"] {
+                #expect(legend.contains(words))
+            }
+            #expect(!legend.contains("8-end-of-life"), "segments in words")
+            #expect(html.contains("id=\"segment8-table\""))
+        }
+    }
+
+    @Test func aV1ReportHasNoSegmentChart() throws {
+        try withTemporaryDirectory("report-segments-v1") { dir in
+            let r = try stratify(["run", PipelineGoldenTests.extract.appendingPathComponent("demo-v1.json").path,
+                                  "--extract", PipelineGoldenTests.extract.path, "--output-root", dir.appendingPathComponent("root").path,
+                                  "--as-of", "2026-03-31"], in: Paths.packageRoot)
+            #expect(r.status == 0, "\(r)")
+            let root = dir.appendingPathComponent("root")
+            let latest = try String(contentsOf: root.appendingPathComponent("latest"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let html = try String(contentsOf: root.appendingPathComponent("runs/\(latest)/report.html"), encoding: .utf8)
+            #expect(!html.contains("id=\"segments\""))
+            #expect(html.contains("id=\"achievement\""), "v1 measures with a target are still shown")
+        }
+    }
+
+    /// In the shareable variant a segment count from 1 to 7 is a * in the table and has no bar part.
+    @Test func theShareableSegmentChartSuppressesSmallCounts() throws {
+        try withTemporaryDirectory("report-segments-shareable") { dir in
+            let (html, _) = try ReportVariantTests().report(dir, variant: nil)
+            let table = try #require(Self.element("segment8-table", "table", in: html))
+            #expect(table.contains("<span class=\"count\">*</span>"))
+            let svg = try #require(Self.element("segment8-chart", "svg", in: html))
+            #expect(svg.contains("count * (suppressed)"))
+            let shown = try ReportVariantTests().counts(svg + table).compactMap { Int($0.replacingOccurrences(of: ",", with: "")) }
+            #expect(!shown.isEmpty && shown.allSatisfy { $0 == 0 || ($0 > 7 && $0 % 5 == 0) }, "\(shown)")
+        }
+    }
+
+    /// Each measure with a target (smi_health_check 60%, htn_to_target 80%) has a row and a trend
+    /// chart; after two runs the chart has two points.
+    @Test func achievementShowsEachTargetedMeasureAndItsTrend() throws {
+        try withTemporaryDirectory("report-achievement") { dir in
+            let (html, _) = try ReportVariantTests().report(dir, variant: "internal", asOf: ["2026-03-31", "2026-06-30"])
+            let table = try #require(Self.element("achievement-table", "table", in: html))
+            #expect(table.contains("smi_health_check") && table.contains("htn_to_target"))
+            #expect(table.contains("<td>60%</td>") && table.contains("<td>80%</td>"))
+            for name in ["smi_health_check", "htn_to_target"] {
+                let svg = try #require(Self.element("achievement-\(name)", "svg", in: html))
+                #expect(svg.components(separatedBy: "<circle class=\"pt\"").count - 1 == 2, "two runs, two points: \(name)")
+                #expect(svg.contains("class=\"target\"") && svg.contains("31 Mar 2026") && svg.contains("30 Jun 2026"))
+            }
+            #expect(html.contains("id=\"achievement-legend\""))
+        }
+    }
+
+    /// The shareable ICB rate is the rounded numerator over the rounded denominator.
+    @Test func shareableAchievementRatesComeFromTheRoundedCounts() throws {
+        try withTemporaryDirectory("report-achievement-shareable") { dir in
+            let (html, _) = try ReportVariantTests().report(dir, variant: nil)
+            let table = try #require(Self.element("achievement-table", "table", in: html))
+            let row = try #require(table.components(separatedBy: "<tr>").first { $0.contains("htn_to_target") })
+            let counts = try ReportVariantTests().counts(row).compactMap { Int($0.replacingOccurrences(of: ",", with: "")) }
+            try #require(counts.count >= 2)
+            let (num, den) = (counts[0], counts[1])
+            #expect(num % 5 == 0 && den % 5 == 0)
+            #expect(row.contains(String(format: "%.1f%%", 100 * Double(num) / Double(den))), "\(row)")
+        }
+    }
+}

@@ -53,6 +53,28 @@ import Testing
         #expect(rows[3]["numerator"] == "10" && rows[3]["denominator"] == "15")  // 12 → 10, 13 → 15
     }
 
+    /// §20: disclosure control applies to the numerator and the denominator separately. P1: a
+    /// small numerator (3) with a large denominator (200) is suppressed by the numerator alone;
+    /// P2: a zero numerator (not 1-7) with a small denominator (4), by the denominator alone;
+    /// P3: neither small, each rounded on its own (0 stays 0, 52 → 50).
+    @Test func disclosureAppliesToNumeratorAndDenominatorSeparately() {
+        let day = Day(iso: "2026-03-31")!
+        let zero = (numerator: 0, denominator: 0)
+        let rows = [
+            MeasureResult.Row(measure: 0, grouping: 0, groups: ["ICB"], numerator: 3, denominator: 256),
+            MeasureResult.Row(measure: 0, grouping: 1, groups: ["P1"], numerator: 3, denominator: 200),
+            MeasureResult.Row(measure: 0, grouping: 1, groups: ["P2"], numerator: 0, denominator: 4),
+            MeasureResult.Row(measure: 0, grouping: 1, groups: ["P3"], numerator: 0, denominator: 52),
+        ]
+        let result = MeasureResult(intervalStart: day, intervalEnd: day, definitions: Self.definitions, rows: rows,
+                                   deciles: [Array(repeating: zero, count: 10)], quintiles: [Array(repeating: zero, count: 5)],
+                                   practices: [:])
+        let shared = Self.table(MeasuresCSV.render(result, disclosure: DisclosureControl()))
+        #expect(shared[1]["suppressed"] == "true" && shared[1]["numerator"] == "" && shared[1]["denominator"] == "")
+        #expect(shared[2]["suppressed"] == "true" && shared[2]["denominator"] == "")
+        #expect(shared[3]["suppressed"] == "false" && shared[3]["numerator"] == "0" && shared[3]["denominator"] == "50")
+    }
+
     @Test func shareableRatioIsRecomputedFromRoundedCounts() {
         let rows = Self.table(MeasuresCSV.render(Self.result(), disclosure: DisclosureControl()))
         #expect(rows[3]["ratio"] == JSON.format(10.0 / 15.0))

@@ -109,7 +109,7 @@ import Testing
 /// The shipped measure file on hand-built patients (reference/measures/achievement.json).
 @Suite struct ShippedMeasureTests {
     static let shipped: [CompiledMeasure] = {
-        let set = try! MeasureSet.load(reference: FlagFixture.reference)
+        let set = try! MeasureSet.load(reference: FlagFixture.reference, ruleSet: FlagFixture.ruleSet.name)
         return try! set.compile(ruleSet: FlagFixture.ruleSet, externals: ScoreStage.declaredFields.map { ($0.name, $0.type) })
     }()
 
@@ -141,5 +141,101 @@ import Testing
     @Test func prevalenceMeasuresAreMeasuresToo() throws {
         let r = try FlagFixture.run(asOf: "2025-03-31", patients: "a,1980-01-01,male\nb,1980-01-01,male", events: "a,2010-01-01,mh_cod")
         #expect(Self.icb(r, "reg_smi")! == (1, 2))
+    }
+}
+
+/// The shipped v2 measure file (reference/measures/achievement-v2.json, rules.md §20) on
+/// hand-built patients under rule set stratify-v2. Counts are worked out by hand.
+@Suite struct ShippedV2MeasureTests {
+    static let shipped: [CompiledMeasure] = {
+        let set = try! MeasureSet.load(reference: FlagFixture.reference, ruleSet: FlagFixture.ruleSetV2.name)
+        return try! set.compile(ruleSet: FlagFixture.ruleSetV2, externals: ScoreStage.declaredFields.map { ($0.name, $0.type) })
+    }()
+    static let d = "2026-03-31"
+
+    /// (numerator, denominator) of the ICB row, nil when the measure has no row.
+    static func icb(_ r: FlagFixture.Result, _ name: String) -> (Int, Int)? {
+        let m = MeasureEngine.evaluate(shipped, flags: r.flags, scores: r.scores, practices: [:], icbName: "ICB")
+        return m.rows.first { m.definitions[$0.measure].name == name && $0.grouping == 0 }.map { ($0.numerator, $0.denominator) }
+    }
+
+    @Test func theV1RuleSetLeavesTheV2FileOut() throws {
+        let set = try MeasureSet.load(reference: FlagFixture.reference, ruleSet: FlagFixture.ruleSet.name)
+        #expect(!set.measures.contains { $0.name == "af_anticoag" })
+        #expect(set.skipped.count == 1)
+    }
+
+    /// a: AF, woman aged 86 (score 3), DOAC in 6 months; b: the same with none; c: AF, man aged 64 (score 0).
+    @Test func afAnticoagCountsTheAnticoagulatedAmongThoseWithScoreTwoOrMore() throws {
+        let r = try V2.run(asOf: Self.d, patients: "a,1940-01-01,female\nb,1940-01-01,female\nc,1961-04-01,male",
+                           events: "a,2020-01-01,afib_cod\nb,2020-01-01,afib_cod\nc,2020-01-01,afib_cod",
+                           medications: "a,2026-01-01,dmd/doac")
+        #expect(Self.icb(r, "af_anticoag")! == (1, 2))
+    }
+
+    /// a: CHD with ezetimibe (LLT, not a statin) in 6 months; b: CHD with none; c: no CVD.
+    @Test func cvdLLTCountsAnyLipidLoweringTherapy() throws {
+        let r = try V2.run(asOf: Self.d, patients: "a,1950-01-01,male\nb,1950-01-01,male\nc,1950-01-01,male",
+                           events: "a,2020-01-01,chd_cod\nb,2020-01-01,chd_cod", medications: "a,2026-02-01,408060004")
+        #expect(Self.icb(r, "cvd_llt")! == (1, 2))
+    }
+
+    /// a: diabetes, HbA1c 50; b: diabetes, HbA1c 70; c: diabetes, fructosamine and no HbA1c (excluded).
+    @Test func dmHbA1c58LeavesTheExcludedOutOfTheDenominator() throws {
+        let h = ConditionManagementSpecTests.hba1c
+        let r = try V2.run(asOf: Self.d, patients: "a,1960-01-01,male\nb,1960-01-01,male\nc,1960-01-01,male",
+                           events: "a,2015-01-01,dm_cod\na,2026-01-01,\(h),50\nb,2015-01-01,dm_cod\nb,2026-01-01,\(h),70\n"
+                               + "c,2015-01-01,dm_cod\nc,2026-01-01,serfruc_cod")
+        #expect(r["c", "dm_hba1c_excluded"] == "true")
+        #expect(Self.icb(r, "dm_hba1c_58")! == (1, 2))
+    }
+
+    /// a, b aged 86 (a vaccinated this season); c aged 46 (not eligible).
+    @Test func flu65CountsTheVaccinatedAmongTheEligible() throws {
+        let r = try V2.run(asOf: "2026-01-15", patients: "a,1940-01-01,female\nb,1940-01-01,female\nc,1980-01-01,female",
+                           events: "a,2025-10-01,flu_vacc")
+        #expect(Self.icb(r, "flu_65")! == (1, 2))
+    }
+
+    /// a, b aged 76 (a with a record ever); c aged 80, d 69: outside the 70-79 denominator.
+    @Test func shingles70To79CountsOnlyThoseAges() throws {
+        let r = try V2.run(asOf: Self.d, patients: "a,1950-01-01,female\nb,1950-01-01,female\nc,1946-03-31,female\nd,1956-04-01,female",
+                           events: "a,2020-01-01,shingles_vacc\nc,2020-01-01,shingles_vacc")
+        #expect(Self.icb(r, "shingles_70_79")! == (1, 2))
+    }
+
+    @Test func covidHasNoRowWhenNoCampaignIsOpen() throws {
+        let r = try V2.run(asOf: Self.d, patients: "a,1940-01-01,female", events: "a,2025-10-01,covid_vacc")
+        #expect(Self.icb(r, "covid") == nil)
+    }
+
+    /// Autumn 2026: a aged 76, vaccinated in the campaign; b aged 70 in a care home, not; c aged 74, not eligible.
+    @Test func covidCountsTheVaccinatedAmongTheEligibleWhileACampaignIsOpen() throws {
+        let r = try V2.run(asOf: "2026-10-15", patients: "a,1950-06-01,female\nb,1956-06-01,female\nc,1952-06-01,female",
+                           events: "a,2026-09-20,covid_vacc\nb,2024-01-01,longres_cod")
+        #expect(Self.icb(r, "covid")! == (1, 2))
+    }
+
+    /// a: moderate eFI2 at 76; b: no deficits at 76; c: moderate eFI2 at 60 (outside the 65+ denominator).
+    @Test func frailtyModSevCountsModerateOrSevereEFI2Among65Plus() throws {
+        let falls = V2.efi2Code("falls", minAge: "55"), dementia = V2.efi2Code("dementia")
+        let r = try V2.run(asOf: Self.d, patients: "a,1950-01-01,female\nb,1950-01-01,female\nc,1966-01-01,female",
+                           events: "a,2020-01-01,\(falls)\na,2020-01-01,\(dementia)\nc,2024-01-01,\(falls)\nc,2024-01-01,\(dementia)")
+        #expect(r["a", "efi2_category"] == "moderate")
+        #expect(Self.icb(r, "frailty_mod_sev")! == (1, 2))
+    }
+
+    /// a in a care home, b housebound, c neither (the denominator is the whole population); d died.
+    @Test func careHomeAndHouseboundAreSharesOfThePopulation() throws {
+        let r = try V2.run(asOf: Self.d, patients: "a,1940-01-01,female\nb,1990-01-01,female\nc,2000-01-01,male\nd,1940-01-01,male,,,2025-01-01",
+                           events: "a,2023-01-01,\(VulnerabilitySpecTests.careHome)\nb,2024-01-01,\(V2.efi2Code("housebound"))")
+        #expect(Self.icb(r, "care_home")! == (1, 3))
+        #expect(Self.icb(r, "housebound")! == (1, 3))
+    }
+
+    /// §20 core20: denominator the members whose IMD decile is known. a decile 1, b decile 6, c no LSOA.
+    @Test func core20DenominatorIsThoseWithAKnownDecile() throws {
+        let r = try V2.run(asOf: Self.d, patients: "a,1980-01-01,male,\(FlagFixture.lsoa(decile: 1))\nb,1980-01-01,male,\(FlagFixture.lsoa(decile: 6))\nc,1980-01-01,male")
+        #expect(Self.icb(r, "core20")! == (1, 2))
     }
 }

@@ -90,3 +90,47 @@ import Testing
         #expect(labels["reg_hyp"] == "Hypertension register")
     }
 }
+
+/// The segment chart's stacked shares and the achievement trend chart (docs/report.md).
+@Suite struct SegmentAndTrendChartTests {
+    static let categories = [("a", "#000001", "#fff"), ("b", "#000002", "#fff"), ("c", "#000003", "#fff")]
+
+    func widths(_ svg: String) -> [Double] {
+        svg.components(separatedBy: "<rect class=\"part\"").dropFirst().compactMap { part in
+            part.range(of: "width=\"").flatMap { Double(part[$0.upperBound...].prefix { $0 != "\"" }) }
+        }
+    }
+
+    @Test func aSuppressedCountHasNoPartAndTheOthersFillTheBar() throws {
+        let svg = SVG.stackedShares(id: "s", label: "t", rows: [(name: "N1", values: [30, nil, 10])],
+                                    categories: Self.categories, xTitle: "x", yTitle: "y")
+        let w = widths(svg)
+        #expect(w.count == 2)
+        let total: Double = w.reduce(0, +), plot: Double = 820 - 214 - 16
+        #expect(abs(total - plot) < 0.2, "shares of the counts shown fill the bar: \(w)")
+        #expect(svg.contains("count * (suppressed) in b"))
+        #expect(!svg.contains("N1, b:"))
+    }
+
+    @Test func eachPartSaysItsCountAndShareOnHover() {
+        let svg = SVG.stackedShares(id: "s", label: "t", rows: [(name: "N1", values: [30, 0, 10])],
+                                    categories: Self.categories, xTitle: "x", yTitle: "y")
+        #expect(svg.contains("<title>N1, a: count 30, 75.0%</title>"))
+        #expect(svg.contains("<title>N1, c: count 10, 25.0%</title>"))
+        #expect(!svg.contains("N1, b:"), "a zero count draws nothing")
+    }
+
+    @Test func aSuppressedRateBreaksTheTrendLine() {
+        let svg = SVG.rateTrend(id: "r", label: "t", values: [0.5, nil, 0.6], xLabels: ["d1", "d2", "d3"], target: 0.8, yTitle: "y")
+        #expect(svg.components(separatedBy: "<circle class=\"pt\"").count - 1 == 2)
+        #expect(svg.contains("d2: suppressed"))
+        let path = svg.components(separatedBy: "class=\"series\" d=\"")[1].prefix { $0 != "\"" }
+        #expect(path.filter { $0 == "M" }.count == 2, "the line lifts its pen over the suppressed run: \(path)")
+    }
+
+    @Test func theTrendAxisStartsAtZeroAndHoldsTheTarget() throws {
+        let svg = SVG.rateTrend(id: "r", label: "t", values: [0.5], xLabels: ["d1"], target: 0.8, yTitle: "y")
+        #expect(svg.contains(">0%</text>"))
+        #expect(svg.contains("target 80%"))
+    }
+}

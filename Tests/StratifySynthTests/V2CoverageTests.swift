@@ -70,6 +70,15 @@ import Testing
         }
     }
 
+    /// docs/synth.md: 20% of patients have no event in 6 months, the older ones included. A COVID
+    /// record dated at the last contact of a person without contact gave most of those aged 75+
+    /// a GP encounter (8% were left without one).
+    @Test func peopleAged75PlusKeepTheirShareWithoutAGPEncounter() throws {
+        let r = try Self.run.get()
+        let none = r.share({ Int(r.text("age", $0))! >= 75 }, { r.text("gp_encounter_6m", $0) == "false" })
+        #expect(none > 0.15 && none < 0.25, "\(none)")
+    }
+
     @Test func ratesAreRealistic() throws {
         let r = try Self.run.get()
         let age = { (p: Int) in Int(r.flags.attributes[.age]!.text(at: p))! }

@@ -710,6 +710,9 @@ add("measures/prevalence.csv", "prevalence measures", "score",
 add("measures/achievement.json", "achievement measures", "measures",
     "achievement measures on v1 fields: numerator, denominator, groupings, target, source (s20; docs/measures.md)", [],
     "s20 names where s20 defines the measure; QOF/CVDPREVENT/Core20PLUS5 ids per measure")
+add("measures/achievement-v2.json", "achievement measures (v2)", "measures",
+    "s20 measures on v2 fields (rule_sets: stratify-v2): numerator, denominator, groupings, source (s20; docs/measures.md)", [],
+    "s20 names, numerators and denominators; NICE/QOF/CVDPREVENT ids per measure; skipped by other rule sets")
 add("scores/cms-weights.csv", "CMS weights", "score",
     "Cambridge Multimorbidity Score general-outcome weights per condition value (s8)",
     ["cms/cms_weights_extracted.csv"], "Payne et al. 2020 CMAJ 192:E107, 20-condition general outcome")

@@ -46,6 +46,22 @@ extension RunHistory {
         }
     }
 
+    /// The ICB row of every measure at each as-of date in the history (the latest run of each
+    /// date, as the documented trend query), oldest first: exact counts, for the run report's
+    /// trend against target. Read before a run, so it holds earlier runs only.
+    public func icbMeasureTrend() throws(StratifyError) -> [MeasureTrendPoint] {
+        try select("""
+            SELECT m.measure, m.interval_end, m.numerator, m.denominator FROM measures m
+            WHERE m.grouping = 'icb'
+              AND m.run_id = (SELECT max(x.run_id) FROM measures x
+                              WHERE x.interval_end = m.interval_end AND x.measure = m.measure AND x.grouping = 'icb')
+            ORDER BY m.measure, m.interval_end
+            """).compactMap { r in
+            guard r.count == 4, let name = r[0], let end = r[1], let num = r[2].flatMap({ Int($0) }), let den = r[3].flatMap({ Int($0) }) else { return nil }
+            return MeasureTrendPoint(measure: name, asOf: end, numerator: num, denominator: den)
+        }
+    }
+
     /// Runs one SQL statement and returns every result row as text (NULL as nil): the queries
     /// docs/measures.md documents, for tests and tools. Binds are String or Int.
     public func select(_ sql: String, _ binds: [Any] = []) throws(StratifyError) -> [[String?]] {
@@ -63,5 +79,20 @@ extension RunHistory {
         var v = 0
         try query("PRAGMA user_version") { v = Int(sqlite3_column_int64($0, 0)) }
         return v
+    }
+}
+
+/// One measure's ICB counts at one as-of date, from the run history.
+public struct MeasureTrendPoint: Sendable, Equatable {
+    public var measure: String
+    public var asOf: String
+    public var numerator: Int
+    public var denominator: Int
+
+    public init(measure: String, asOf: String, numerator: Int, denominator: Int) {
+        self.measure = measure
+        self.asOf = asOf
+        self.numerator = numerator
+        self.denominator = denominator
     }
 }

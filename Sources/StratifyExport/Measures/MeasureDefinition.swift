@@ -57,11 +57,14 @@ public struct MeasureDefinition: Sendable, Equatable {
 
 /// The measures a run computes: the prevalence measures (so their counts reach the history and
 /// the measures files with every grouping), then each `reference/measures/*.json` file's, files
-/// in name order. Adding or changing a file changes the next run without a rebuild.
+/// in name order. Adding or changing a file changes the next run without a rebuild. A file whose
+/// `rule_sets` does not name the run's rule set is read and checked but not computed.
 public struct MeasureSet: Sendable {
     public var measures: [MeasureDefinition]
-    /// Each JSON file read, with its SHA-256, for the run manifest.
+    /// Each JSON file computed, with its SHA-256, for the run manifest.
     public var files: [(path: String, sha256: String)]
+    /// Each JSON file read but left out because its `rule_sets` names other rule sets.
+    public var skipped: [(path: String, sha256: String, ruleSets: [String])] = []
 
     public static let maxFileBytes = 1 << 20
     /// A measure file needs 4 levels (root, list, measure, source).
@@ -78,19 +81,39 @@ public struct MeasureSet: Sendable {
         self.files = files
     }
 
-    /// Reads the prevalence measures and every `*.json` file under `<reference>/measures/`.
-    public static func load(reference: ReferenceData) throws(StratifyError) -> MeasureSet {
+    /// Reads the prevalence measures and every `*.json` file under `<reference>/measures/` that
+    /// applies to the rule set named `ruleSet`: a file without `rule_sets` applies to every rule
+    /// set; one with it, only to those it names. Each name must be a rule set of
+    /// `<reference>/rules/*.rules` or `ruleSet` itself, so a misspelt name is refused rather than
+    /// silently skipping the file.
+    public static func load(reference: ReferenceData, ruleSet: String) throws(StratifyError) -> MeasureSet {
         var measures = try PrevalenceMeasure.load(reference: reference).map(MeasureSet.measure(prevalence:))
         var files: [(String, String)] = []
+        var skipped: [(String, String, [String])] = []
         let folder = reference.root + "/measures"
+        var known: Set<String>?
         for name in FileSystem.list(folder).filter({ $0.hasSuffix(".json") }).sorted() {
             let path = folder + "/" + name
             guard let size = FileSystem.fileSize(path), size <= Int64(maxFileBytes) else {
                 throw StratifyError(.usage, "\(path): a measure file may be at most \(maxFileBytes) bytes", help: "see docs/measures.md")
             }
             let bytes = try FileSystem.readAll(path)
-            measures += try parse(bytes, path: path)
-            files.append((path, SHA256.hex(SHA256.hash(bytes))))
+            let file = try parseFile(bytes, path: path)
+            let sha = SHA256.hex(SHA256.hash(bytes))
+            if let names = file.ruleSets {
+                if known == nil { known = ruleSetNames(reference: reference).union([ruleSet]) }
+                for (i, n) in names.enumerated() where !known!.contains(n) {
+                    throw StratifyError(.usage, "\(path), $.rule_sets[\(i)]: unknown rule set '\(n)'; known rule sets are "
+                                        + known!.sorted().joined(separator: ", "),
+                                        help: "name rule sets as their 'ruleset' line does (reference/rules/*.rules), or drop rule_sets to apply the file to every rule set")
+                }
+                if !names.contains(ruleSet) {
+                    skipped.append((path, sha, names))
+                    continue
+                }
+            }
+            measures += file.measures
+            files.append((path, sha))
         }
         var seen: [String: String] = [:]
         for m in measures {
@@ -100,7 +123,26 @@ public struct MeasureSet: Sendable {
             }
             seen[m.name] = m.location
         }
-        return MeasureSet(measures: measures, files: files)
+        var set = MeasureSet(measures: measures, files: files)
+        set.skipped = skipped
+        return set
+    }
+
+    /// The names of the rule sets under `<reference>/rules/`: each file's `ruleset "name"` line.
+    static func ruleSetNames(reference: ReferenceData) -> Set<String> {
+        let folder = reference.root + "/rules"
+        var names: Set<String> = []
+        for file in FileSystem.list(folder).filter({ $0.hasSuffix(".rules") }) {
+            guard let bytes = try? FileSystem.readAll(folder + "/" + file) else { continue }
+            for line in String(decoding: bytes, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true) {
+                let t = line.drop(while: { $0 == " " || $0 == "\t" })
+                guard t.hasPrefix("ruleset") else { continue }
+                let parts = t.split(separator: "\"", omittingEmptySubsequences: false)
+                if parts.count >= 3, !parts[1].isEmpty { names.insert(String(parts[1])) }
+                break
+            }
+        }
+        return names
     }
 
     /// A prevalence row as a measure: the register (or category) among population members of at
@@ -120,6 +162,11 @@ public struct MeasureSet: Sendable {
 
     /// Parses one measure file; errors name the file and the JSON path.
     public static func parse(_ bytes: [UInt8], path: String) throws(StratifyError) -> [MeasureDefinition] {
+        try parseFile(bytes, path: path).measures
+    }
+
+    /// Parses one measure file: its `rule_sets` (nil: every rule set) and its measures.
+    public static func parseFile(_ bytes: [UInt8], path: String) throws(StratifyError) -> (ruleSets: [String]?, measures: [MeasureDefinition]) {
         func fail(_ at: String, _ message: String) -> StratifyError {
             StratifyError(.usage, "\(path), \(at): \(message)", help: "see docs/measures.md")
         }
@@ -151,7 +198,20 @@ public struct MeasureSet: Sendable {
             guard case .int(let n) = v, range.contains(n) else { throw fail(at, "expected a whole number from \(range.lowerBound) to \(range.upperBound)") }
             return n
         }
-        let root = try object(parsed, "$", keys: ["description", "version", "measures"])
+        let root = try object(parsed, "$", keys: ["description", "version", "rule_sets", "measures"])
+        var ruleSets: [String]?
+        if let r = root.first(where: { $0.0 == "rule_sets" })?.1 {
+            guard case .array(let entries) = r, !entries.isEmpty else {
+                throw fail("$.rule_sets", "expected a non-empty list of rule-set names, e.g. [\"stratify-v2\"]")
+            }
+            var names: [String] = []
+            for (i, e) in entries.enumerated() {
+                guard case .string(let n) = e, !n.trimmed().isEmpty else { throw fail("$.rule_sets[\(i)]", "expected a rule-set name in quotes") }
+                guard !names.contains(n) else { throw fail("$.rule_sets[\(i)]", "'\(n)' is listed twice") }
+                names.append(n)
+            }
+            ruleSets = names
+        }
         guard let list = root.first(where: { $0.0 == "measures" })?.1 else { throw fail("$.measures", "is required") }
         guard case .array(let items) = list else { throw fail("$.measures", "expected a list [ ... ]") }
         guard items.count <= maxMeasures else { throw fail("$.measures", "at most \(maxMeasures) measures per file") }
@@ -233,7 +293,7 @@ public struct MeasureSet: Sendable {
             m.monthlyIntervals = months
             out.append(m)
         }
-        return out
+        return (ruleSets, out)
     }
 
     /// Compiles every numerator and denominator against a rule set and the score fields, so a

@@ -69,26 +69,7 @@ public enum MeasuresCSV {
             if let num = shown(r.numerator), let den = shown(r.denominator), den > 0 { icbRatio[r.measure] = Double(num) / Double(den) }
         }
         // The inequality statistics, once per measure, from the quantile counts as shown.
-        let inequality: [(gap: Double?, sii: (sii: Double, low: Double, high: Double)?)] = result.definitions.indices.map { m in
-            func ratios(_ qs: [(numerator: Int, denominator: Int)]) -> [(Int, Int)]? {
-                var out: [(Int, Int)] = []
-                for q in qs {
-                    guard let num = shown(q.numerator), let den = shown(q.denominator), den > 0 else { return nil }
-                    out.append((min(num, den), den))
-                }
-                return out
-            }
-            var gap: Double?
-            let q = result.quintiles[m]
-            if let num1 = shown(q[0].numerator), let den1 = shown(q[0].denominator), den1 > 0,
-               let num5 = shown(q[4].numerator), let den5 = shown(q[4].denominator), den5 > 0 {
-                gap = Double(num1) / Double(den1) - Double(num5) / Double(den5)
-            }
-            let sii = ratios(result.deciles[m]).flatMap {
-                MeasureStatistics.siiOfProportions(numerators: $0.map(\.0), denominators: $0.map(\.1))
-            }
-            return (gap, sii)
-        }
+        let inequality = result.definitions.indices.map { inequalityStatistics(result, measure: $0, disclosure: disclosure) }
         var w = CSVWriter()
         w.row(header)
         let start = result.intervalStart.description, end = result.intervalEnd.description
@@ -134,6 +115,32 @@ public enum MeasuresCSV {
             w.endRow()
         }
         return w.bytes
+    }
+
+    /// A measure's quintile gap (quintile 1, most deprived, minus quintile 5) and slope index of
+    /// inequality with its 95% interval, from the decile and quintile counts as `disclosure`
+    /// shows them (nil: exact): the ICB row's `quintile_gap` and `sii*` columns, and the report's.
+    public static func inequalityStatistics(_ result: MeasureResult, measure m: Int, disclosure: DisclosureControl?)
+        -> (gap: Double?, sii: (sii: Double, low: Double, high: Double)?) {
+        func shown(_ count: Int) -> Int? { disclosure.map { $0.apply(count) } ?? count }
+        func ratios(_ qs: [(numerator: Int, denominator: Int)]) -> [(Int, Int)]? {
+            var out: [(Int, Int)] = []
+            for q in qs {
+                guard let num = shown(q.numerator), let den = shown(q.denominator), den > 0 else { return nil }
+                out.append((min(num, den), den))
+            }
+            return out
+        }
+        var gap: Double?
+        let q = result.quintiles[m]
+        if let num1 = shown(q[0].numerator), let den1 = shown(q[0].denominator), den1 > 0,
+           let num5 = shown(q[4].numerator), let den5 = shown(q[4].denominator), den5 > 0 {
+            gap = Double(num1) / Double(den1) - Double(num5) / Double(den5)
+        }
+        let sii = ratios(result.deciles[m]).flatMap {
+            MeasureStatistics.siiOfProportions(numerators: $0.map(\.0), denominators: $0.map(\.1))
+        }
+        return (gap, sii)
     }
 
     /// The ESP 2013 weights of the bands a measure standardises over, in order.

@@ -153,10 +153,11 @@ public struct Doctor {
         do {
             let set = try MeasureStage.load(reference: reference, ruleSet: ruleSet)
             var out = [Finding(status: .ok, subject: "measures",
-                               detail: "\(set.measures.count) measures (\(set.files.count) files in \(reference.root)/measures) check against \(ruleSet.name)")]
+                               detail: "\(set.measures.count) measures (\(set.files.count) files in \(reference.root)/measures) check against \(ruleSet.name)"
+                                   + MeasureStage.skippedNote(set))]
             let listed = Set(((try? ReferenceIntegrity(reference: reference).entries()) ?? []).map { reference.root + "/" + $0.path })
-            for f in set.files where !listed.contains(f.path) {
-                out.append(Finding(status: .warning, subject: "measures", detail: "'\(f.path)' is not listed in \(reference.root)/manifest.json",
+            for f in set.files.map(\.path) + set.skipped.map(\.path) where !listed.contains(f) {
+                out.append(Finding(status: .warning, subject: "measures", detail: "'\(f)' is not listed in \(reference.root)/manifest.json",
                                    fix: "review it, then regenerate the manifest with reference/scripts/build_manifest.py"))
             }
             return out

@@ -32,6 +32,10 @@ struct RunReport {
     var labels: [String: String] = [:]
     /// The shareable variant's disclosure control; nil renders the internal variant.
     var disclosure: DisclosureControl?
+    /// This run's measures (nil when the run computes none, e.g. a shard).
+    var measures: MeasureResult?
+    /// Earlier runs' ICB measure rows from the run history (exact counts), read before the run.
+    var measureTrend: [MeasureTrendPoint] = []
 
     // MARK: counts
 
@@ -72,7 +76,7 @@ struct RunReport {
         return s.lowercased().split(separator: " ", omittingEmptySubsequences: false).map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: " ")
     }
 
-    var measures: [String] {
+    var prevalenceMeasures: [String] {
         var seen = Set<String>(), out: [String] = []
         for r in stages.prevalence?.rows ?? [] where seen.insert(r.measure).inserted { out.append(r.measure) }
         return out
@@ -107,6 +111,8 @@ struct RunReport {
             + "population \(count(f.quality.population)) people registered on the as-of date. No patient-level data.</p></header>"
         h += qualitySection()
         h += cohortSection()
+        h += segmentSection()
+        h += achievementSection()
         h += funnelSection()
         h += outlierSection()
         h += gradientSection()
@@ -129,6 +135,7 @@ struct RunReport {
         .wide{max-width:920px}.legend{display:flex;flex-wrap:wrap;gap:.35em 1.3em;font-size:.9em;margin:.6em 0}
         .legend span{display:inline-flex;align-items:center;gap:.35em}small{white-space:nowrap}.warnings li{margin:.2em 0}
         .dir-high{color:#9a3a00;font-weight:600}.dir-low{color:#00507d;font-weight:600}#outliers td:not(.l),#outliers td.dir-high,#outliers td.dir-low{white-space:nowrap}
+        #achievement-table td:not(:first-child){white-space:nowrap}#achievement-table td:first-child{min-width:15em}
         @media (max-width:900px){body{padding:.8em 1em 2em}}@media (max-width:720px){.grid{grid-template-columns:1fr}}
         @media print{body{max-width:none;padding:0;font-size:10pt}.scroll{overflow:visible}
         table{font-size:8pt;width:100%}td,th{padding:2px 4px}td{overflow-wrap:anywhere}h2{break-after:avoid}
@@ -230,7 +237,7 @@ struct RunReport {
             + "(it also reflects case-finding), so the colours say higher or lower, not better or worse. Hover over a point for the practice's figures."
         if disclosure != nil { h += " Points use the rounded counts; a practice with a suppressed count is not plotted." }
         h += "</p>" + SVG.funnelLegend() + "<div class=\"grid\">"
-        for m in measures {
+        for m in prevalenceMeasures {
             let rows = practiceRows(m)
             guard let target = rows.first?.row.icbRatio else { continue }
             var points: [SVG.FunnelPoint] = []
@@ -257,7 +264,7 @@ struct RunReport {
         guard stages.prevalence != nil else { return "" }
         var h = "<section id=\"outliers-section\"><h2>Practices outside the 99.8% limits</h2>"
         var body = "", total = 0, only95 = 0
-        for m in measures {
+        for m in prevalenceMeasures {
             let rows = practiceRows(m)
             only95 += rows.filter { SVG.Band($0.shown) == .high95 || SVG.Band($0.shown) == .low95 }.count
             let out = rows.filter { $0.shown.variation == .high || $0.shown.variation == .low }
@@ -293,7 +300,7 @@ struct RunReport {
         for q in 1...5 { h += "<th>Q\(q)\(q == 1 ? " most deprived" : q == 5 ? " least deprived" : "")</th>" }
         h += "<th>gap Q1 − Q5</th><th>ratio Q1 ÷ Q5</th></tr>"
         var charts = ""
-        for m in measures where m != "core20" {
+        for m in prevalenceMeasures where m != "core20" {
             let byQ = Dictionary(p.rows.filter { $0.measure == m && $0.grouping == .imdQuintile }.map { ($0.group, $0) }, uniquingKeysWith: { a, _ in a })
             let shown = (1...5).map { q in byQ[String(q)].map { Prevalence.Shown($0, disclosure: disclosure) } }
             guard shown.contains(where: { $0 != nil }) else { continue }

@@ -297,6 +297,112 @@ enum SVG {
         return out + "</svg>"
     }
 
+    /// Horizontal 100% stacked bars: one bar per row (top to bottom), split into the categories
+    /// in order, each part the category's share of the counts shown for that row. A nil count is
+    /// suppressed: it has no part (the shares are of the counts shown, so no gap hints at its
+    /// size) and says so on hover. A part wide enough carries its share as text.
+    static func stackedShares(id: String, label: String, rows: [(name: String, values: [Int?])],
+                              categories: [(name: String, colour: String, ink: String)], xTitle: String, yTitle: String) -> String {
+        let band = 22.0, bar = 16.0
+        var f = Frame(width: 820, height: 0, left: 214, right: 16, top: 10, bottom: 50)
+        f.height = f.top + band * Double(rows.count) + f.bottom
+        f.xLo = 0; f.xHi = 1
+        let xt = ticks(0, 1)
+        var out = f.open(id: id, label: label)
+        out += "<g class=\"axes\" font-size=\"11\" fill=\"#333\">"
+        for (v, text) in zip(xt, percentLabels(xt)) {
+            out += "<line x1=\"\(n(f.x(v)))\" x2=\"\(n(f.x(v)))\" y1=\"\(n(f.height - f.bottom))\" y2=\"\(n(f.height - f.bottom + 4))\" stroke=\"#555\"/>"
+            out += "<text x=\"\(n(f.x(v)))\" y=\"\(n(f.height - f.bottom + 16))\" text-anchor=\"middle\">\(text)</text>"
+        }
+        for (r, row) in rows.enumerated() {
+            let shortName = row.name.count > 34 ? String(row.name.prefix(33)) + "…" : row.name
+            out += "<text class=\"row-label\" x=\"\(n(f.left - 6))\" y=\"\(n(f.top + band * Double(r) + band / 2 + 4))\" text-anchor=\"end\">\(escape(shortName))<title>\(escape(row.name))</title></text>"
+        }
+        out += "<line x1=\"\(n(f.left))\" x2=\"\(n(f.width - f.right))\" y1=\"\(n(f.height - f.bottom))\" y2=\"\(n(f.height - f.bottom))\" stroke=\"#555\"/>"
+        out += "<text class=\"axis-title x-title\" x=\"\(n((f.left + f.width - f.right) / 2))\" y=\"\(n(f.height - 10))\" text-anchor=\"middle\" font-size=\"12\">\(escape(xTitle))</text>"
+        out += "<text class=\"axis-title y-title\" transform=\"translate(13 \(n((f.top + f.height - f.bottom) / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">\(escape(yTitle))</text>"
+        out += "</g>"
+        for (r, row) in rows.enumerated() {
+            let y = f.top + band * Double(r) + (band - bar) / 2
+            let total = row.values.compactMap { $0 }.reduce(0, +)
+            var at = 0
+            var suppressed: [String] = []
+            for (c, value) in row.values.enumerated() {
+                let cat = categories[c]
+                guard let v = value else { suppressed.append(cat.name); continue }
+                guard v > 0, total > 0 else { continue }
+                let x0 = f.x(Double(at) / Double(total)), x1 = f.x(Double(at + v) / Double(total))
+                at += v
+                let share = Double(v) / Double(total)
+                out += "<rect class=\"part\" x=\"\(n(x0))\" y=\"\(n(y))\" width=\"\(n(x1 - x0))\" height=\"\(n(bar))\" fill=\"\(cat.colour)\" stroke=\"#fff\" stroke-width=\"0.6\">"
+                    + "<title>\(escape(row.name)), \(escape(cat.name)): count \(thousands(v)), \(percent(share))</title></rect>"
+                if x1 - x0 >= 34 {
+                    out += "<text x=\"\(n((x0 + x1) / 2))\" y=\"\(n(y + bar - 4.5))\" text-anchor=\"middle\" font-size=\"10\" fill=\"\(cat.ink)\" pointer-events=\"none\">\(percent(share, decimals: 0))</text>"
+                }
+            }
+            if !suppressed.isEmpty {
+                out += "<text class=\"suppressed\" x=\"\(n(f.width - f.right + 3))\" y=\"\(n(y + bar - 4))\" font-size=\"11\">*<title>\(escape(row.name)): count * (suppressed) in \(escape(suppressed.joined(separator: "; ")))</title></text>"
+            }
+        }
+        return out + "</svg>"
+    }
+
+    /// An HTML legend of colour swatches for the categories of `stackedShares` or the lines of `rateTrend`.
+    static func seriesLegend(id: String, label: String, _ items: [(name: String, swatch: String)]) -> String {
+        var out = "<div class=\"legend\" id=\"\(escape(id))\" role=\"list\" aria-label=\"\(escape(label))\">"
+        for item in items { out += "<span role=\"listitem\">\(item.swatch) \(escape(item.name))</span>" }
+        return out + "</div>"
+    }
+
+    static func swatch(_ colour: String) -> String {
+        "<svg viewBox=\"0 0 14 14\" width=\"14\" height=\"14\" aria-hidden=\"true\"><rect x=\"1\" y=\"1\" width=\"12\" height=\"12\" fill=\"\(colour)\"/></svg>"
+    }
+
+    static func lineSwatch(_ colour: String, dashed: Bool = false, marker: Bool = false) -> String {
+        "<svg viewBox=\"0 0 28 10\" width=\"28\" height=\"10\" aria-hidden=\"true\"><line x1=\"0\" x2=\"28\" y1=\"5\" y2=\"5\" stroke=\"\(colour)\" stroke-width=\"2\"\(dashed ? " stroke-dasharray=\"5 3\"" : "")/>"
+            + (marker ? "<circle cx=\"14\" cy=\"5\" r=\"3\" fill=\"\(colour)\"/>" : "") + "</svg>"
+    }
+
+    /// A rate over runs against its target: the rate's line with a marker per run (nil: a
+    /// suppressed rate, a gap in the line and a "*"), the target as a dashed line labelled at its
+    /// right end; y in percent around both.
+    static func rateTrend(id: String, label: String, values: [Double?], xLabels: [String], target: Double, yTitle: String) -> String {
+        var f = Frame(width: 390, height: 250, left: 54, right: 14, top: 14, bottom: 48)
+        let known = values.compactMap { $0 } + [target]
+        let lo = known.min()!, hi = known.max()!
+        // From 0, so a change of a few points does not look like a collapse.
+        _ = lo
+        f.yLo = 0; f.yHi = min(1, hi + max(hi * 0.12, 0.02))
+        f.xLo = -0.3; f.xHi = Double(max(values.count - 1, 1)) + 0.3
+        if values.count == 1 { f.xLo = -1; f.xHi = 1 }
+        let yt = ticks(f.yLo, f.yHi)
+        let every = max(1, Int((Double(xLabels.count) / 4).rounded(.up)))
+        var out = f.open(id: id, label: label)
+        out += f.axes(xTicks: xLabels.enumerated().filter { $0.offset % every == 0 || $0.offset == xLabels.count - 1 }.map { (Double($0.offset), $0.element) },
+                      yTicks: Array(zip(yt, percentLabels(yt))), xTitle: "Run (as-of date)", yTitle: yTitle)
+        let ty = f.y(target)
+        out += "<line class=\"target\" x1=\"\(n(f.left))\" x2=\"\(n(f.width - f.right))\" y1=\"\(n(ty))\" y2=\"\(n(ty))\" stroke=\"#D55E00\" stroke-width=\"1.6\" stroke-dasharray=\"5 3\"><title>target \(percent(target, decimals: 0))</title></line>"
+        out += "<text x=\"\(n(f.width - f.right - 4))\" y=\"\(n(ty - 5))\" text-anchor=\"end\" font-size=\"11\" fill=\"#9a3a00\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">target \(percent(target, decimals: 0))</text>"
+        var path = "", pen = "M"
+        var marks = ""
+        for (i, v) in values.enumerated() {
+            let x = f.x(Double(i))
+            guard let v else {
+                pen = "M"
+                marks += "<text x=\"\(n(x))\" y=\"\(n(f.y((f.yLo + f.yHi) / 2)))\" text-anchor=\"middle\" font-size=\"12\">*<title>\(escape(xLabels[i])): suppressed</title></text>"
+                continue
+            }
+            path += "\(pen)\(n(x)),\(n(f.y(v)))"
+            pen = "L"
+            marks += "<circle class=\"pt\" cx=\"\(n(x))\" cy=\"\(n(f.y(v)))\" r=\"3.6\" fill=\"#0072B2\"><title>\(escape(xLabels[i])): \(percent(v))</title></circle>"
+        }
+        out += "<path class=\"series\" d=\"\(path)\" fill=\"none\" stroke=\"#0072B2\" stroke-width=\"2.2\"/>" + marks
+        if let last = values.last ?? nil {
+            out += "<text x=\"\(n(f.x(Double(values.count - 1))))\" y=\"\(n(f.y(last) + (last >= target ? -9 : 16)))\" text-anchor=\"middle\" font-size=\"11\" font-weight=\"600\" fill=\"#00507d\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\">\(percent(last))</text>"
+        }
+        return out + "</svg>"
+    }
+
     static func thousands(_ v: Int) -> String {
         let digits = String(abs(v))
         var out = ""

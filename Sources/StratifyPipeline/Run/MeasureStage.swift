@@ -10,12 +10,19 @@ public enum MeasureStage {
     /// Reads every measure file and compiles each expression against the rule set and the score
     /// fields, so `run`, `doctor` and `rules check` refuse a bad measure file the same way.
     public static func load(reference: ReferenceData, ruleSet: RuleSet) throws(StratifyError) -> MeasureSet {
-        let set = try MeasureSet.load(reference: reference)
+        let set = try MeasureSet.load(reference: reference, ruleSet: ruleSet.name)
         let scores = ScoreStage.declaredFields
         var categories: [String: [String]] = [:]
         for f in scores { if let v = f.values { categories[f.name] = v } }
         _ = try set.compile(ruleSet: ruleSet, externals: scores.map { (name: $0.name, type: $0.type) }, categories: categories)
         return set
+    }
+
+    /// "; skipped x.json (for stratify-v2)" for the files whose rule_sets leave them out, else "".
+    public static func skippedNote(_ set: MeasureSet) -> String {
+        set.skipped.isEmpty ? "" : "; skipped " + set.skipped.map {
+            "\($0.path.split(separator: "/").last.map(String.init) ?? $0.path) (for \($0.ruleSets.joined(separator: ", ")))"
+        }.joined(separator: ", ")
     }
 
     /// Evaluates the measures and, when `directory` is given, writes both files there. Measures
@@ -52,6 +59,10 @@ public enum MeasureStage {
             ("monthly_intervals", .int(set.monthlyIntervals)),
             ("monthly_intervals_computed", .int(min(intervals, set.monthlyIntervals))),
             ("files", .array(set.files.map { .object([("file", .string($0.path)), ("sha256", .string($0.sha256))]) })),
+            ("skipped_files", .array(set.skipped.map {
+                .object([("file", .string($0.path)), ("sha256", .string($0.sha256)), ("rule_sets", .array($0.ruleSets.map { .string($0) })),
+                         ("reason", .string("rule_sets does not name \(flags.ruleSet.name)"))])
+            })),
             ("secondary_suppression", .bool(secondary)),
             ("seconds", .double(MonotonicClock.seconds(since: t0))),
         ])))

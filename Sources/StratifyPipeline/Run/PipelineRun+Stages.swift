@@ -32,6 +32,8 @@ extension PipelineRun {
         /// Each cohort's members in the run this one is compared with (new, continuing, leavers).
         let previous: [String: [CohortMember]]
         let pastSizes: [(runID: String, asOf: String, cohorts: [String: Int])]
+        /// Each measure's ICB rate in earlier runs, for the report's trend against target.
+        let pastMeasures: [MeasureTrendPoint]
         subscript<T>(dynamicMember path: KeyPath<Loaded, T>) -> T { loaded[keyPath: path] }
     }
 
@@ -115,7 +117,8 @@ extension PipelineRun {
         let results = StageResults(ingest: read.result, flags: evaluated.flags, scores: evaluated.scores, prevalence: prevalence)
         if d.outputs.contains("report") {
             try ReportStage.write(results, definition: d, runID: runID, cohorts: written.sections, history: p.pastSizes,
-                                  practices: p.byCode, labels: p.measureLabels, directory: directory)
+                                  practices: p.byCode, labels: p.measureLabels, measures: measured?.results.first,
+                                  measureTrend: p.pastMeasures, directory: directory)
         }
         let shardSection = try shard.map { name throws(StratifyError) in
             try ShardFile.write(shard: name, pipeline: d.name, flags: evaluated.flags, prevalence: prevalence,
@@ -139,11 +142,12 @@ extension PipelineRun {
 enum ReportStage {
     static func write(_ results: StageResults, definition d: PipelineDefinition, runID: String, cohorts: [(String, JSON)],
                       history: [(runID: String, asOf: String, cohorts: [String: Int])], practices: [String: PracticeTable.Practice], labels: [String: String],
-                      directory: String) throws(StratifyError) {
+                      measures: MeasureResult?, measureTrend: [MeasureTrendPoint], directory: String) throws(StratifyError) {
         let shareable = d.report == .shareable
         let html = RunReport(name: d.name, runID: runID, stages: results, cohorts: cohorts, history: history,
                              practices: practices, labels: labels,
-                             disclosure: shareable ? DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple) : nil).render()
+                             disclosure: shareable ? DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple) : nil,
+                             measures: measures, measureTrend: measureTrend).render()
         try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: !shareable)
     }
 }

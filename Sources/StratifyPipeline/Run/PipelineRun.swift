@@ -129,10 +129,11 @@ public struct PipelineRun {
         if let last = try history.previousRun(before: day) {
             for c in d.cohorts { previous[c.name] = try history.memberDetails(run: last, cohort: c.name) }
         }
-        let pastSizes = try history.cohortSizes()
+        let pastSizes = try history.cohortSizes(), pastMeasures = try history.icbMeasureTrend()
         let outcome: (ingest: IngestRun.Outcome, produced: PipelineRun.Produced)
         do {
-            outcome = try stages(Prepared(loaded: loaded, day: day, previous: previous, pastSizes: pastSizes), runID: runID,
+            outcome = try stages(Prepared(loaded: loaded, day: day, previous: previous, pastSizes: pastSizes, pastMeasures: pastMeasures),
+                                 runID: runID,
                                  progress: progress, log: log)
         } catch {
             throw PipelineRun.failed(error, runID: runID, root: out)

@@ -60,6 +60,7 @@ enum RulesCommand {
         Terminal.out("\(rules.path): rule set '\(rules.name)' version \(rules.version) is valid: "
                      + "\(rules.lists.count) lists, \(rules.aggregations.count) aggregations, \(rules.fields.count) fields")
         let measures = try MeasureStage.load(reference: reference, ruleSet: rules)
-        Terminal.out("\(reference.root)/measures: \(measures.measures.count) measures check against '\(rules.name)'")
+        Terminal.out("\(reference.root)/measures: \(measures.measures.count) measures check against '\(rules.name)'"
+                     + MeasureStage.skippedNote(measures))
     }
 }
