@@ -24,8 +24,10 @@ public struct Demo {
     public var root = "output/demo"
     public static let defaultPipeline = "pipelines/demo.json"
     public var pipeline = Demo.defaultPipeline
-    /// The demo extract's histories lead up to 2026-03-31; a later date shows the next run.
-    public var asOf = SynthOptions.defaultAsOf
+    /// The demo extract's histories lead up to 2026-10-31, inside the autumn 2026 flu and COVID
+    /// campaigns (rules.md §16), so every v2 field has values; a later date shows the next run.
+    public static let defaultAsOf = Day(year: 2026, month: 10, day: 31)!
+    public var asOf = Demo.defaultAsOf
     public var reference: ReferenceData
     public var runID = PipelineRun.newRunID()
 
@@ -37,6 +39,7 @@ public struct Demo {
         var options = SynthOptions(patients: patients, seed: Demo.seed, outputDirectory: extractDirectory)
         options.defectRate = 0.001
         options.listSize = Demo.listSize
+        options.asOf = Demo.defaultAsOf
         return try SyntheticExtract(options: options, reference: reference).write(progress: progress)
     }
 

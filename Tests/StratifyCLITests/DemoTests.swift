@@ -40,7 +40,7 @@ struct DemoTests {
                           "--pipeline", Paths.packageRoot.appendingPathComponent("pipelines/demo.json").path]
             #expect(try stratify(common).status == 0)
             sleep(1)
-            let second = try stratify(common + ["--as-of", "2026-06-30"])
+            let second = try stratify(common + ["--as-of", "2026-11-30"])
             #expect(second.status == 0, "\(second)")
             let latest = try String(contentsOf: root.appendingPathComponent("latest"), encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)

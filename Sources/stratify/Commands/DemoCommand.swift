@@ -10,7 +10,7 @@ enum DemoCommand {
             FlagSpec(name: "patients", valueName: "n", help: "Number of synthetic patients. (default: 50000)"),
             FlagSpec(name: "out", valueName: "dir", help: "Demo folder: extract/, runs/, latest. (default: output/demo)"),
             FlagSpec(name: "pipeline", valueName: "file", help: "Pipeline definition. (default: pipelines/demo.json)"),
-            FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "The run's as-of date; run again with a later one to see new, continuing and leaving patients. (default: 2026-03-31)"),
+            FlagSpec(name: "as-of", valueName: "yyyy-mm-dd", help: "The run's as-of date; run again with a later one to see new, continuing and leaving patients. (default: 2026-10-31)"),
             .pipelineReference,
             .logJSON,
             .quiet,
