@@ -145,9 +145,24 @@ FROM list_rows r JOIN list_files f USING (path) WHERE f.kind = 'drug'
 GROUP BY r.code;
 
 -- IMD 2019 deciles by LSOA 2011 (the pipeline's "imd": "2019"); practices; prevalence measures.
+-- A 2021 code that is not a 2011 code takes the decile of the 2011 LSOAs whose best fit it is
+-- (reference/imd/lsoa11_to_lsoa21.csv read backwards), when they all have one decile
+-- (docs/reference-data.md, LSOA vintages).
 CREATE TABLE imd AS
-SELECT lsoa_code, CAST(imd_decile AS INTEGER) AS imd_decile
-FROM read_csv('${REF}/imd/imd2019_lsoa11.csv', all_varchar = true, header = true, delim = ',', quote = '"');
+WITH i11 AS (
+    SELECT lsoa_code, CAST(imd_decile AS INTEGER) AS imd_decile
+    FROM read_csv('${REF}/imd/imd2019_lsoa11.csv', all_varchar = true, header = true, delim = ',', quote = '"')
+), i21 AS (
+    SELECT lsoa_code FROM read_csv('${REF}/imd/imd2025_lsoa21.csv', all_varchar = true, header = true, delim = ',', quote = '"')
+), back AS (
+    SELECT b.lsoa21_code AS lsoa_code, min(i.imd_decile) AS imd_decile
+    FROM read_csv('${REF}/imd/lsoa11_to_lsoa21.csv', all_varchar = true, header = true, delim = ',', quote = '"') b
+    JOIN i11 i ON i.lsoa_code = b.lsoa11_code
+    WHERE b.lsoa21_code IN (SELECT lsoa_code FROM i21) AND b.lsoa21_code NOT IN (SELECT lsoa_code FROM i11)
+    GROUP BY b.lsoa21_code
+    HAVING count(DISTINCT i.imd_decile) = 1
+)
+SELECT * FROM i11 UNION ALL SELECT * FROM back;
 
 CREATE TABLE measures AS
 SELECT measure, numerator, CAST(denominator_min_age AS INTEGER) AS min_age, denominator_known

@@ -1,5 +1,5 @@
 -- 03_events.sql: clinical_events.csv, read once. Each row is validated (contract reasons 1 for a
--- newline inside a quoted field, 3, 4, 6, 8; the reader's rejects give 1 and 2), joined to its
+-- malformed quote, 3, 4, 6, 8; the reader's rejects give 1 and 2), joined to its
 -- accepted patient and to the code lists, and kept in compact columns; then aggregated per patient
 -- into what the rules need. Only "used" events count: accepted, date of birth <= date <= D.
 -- Placeholders: ${EVENTS}, ${EVENTS_COLUMNS}, ${AS_OF}.
@@ -16,30 +16,68 @@ CREATE MACRO m_ago(n) AS CAST(DATE '${AS_OF}' - to_months(n) AS DATE);   -- D - 
 -- One row per record. reason: the contract's reason number (1 field_count, 3 missing_required,
 -- 4 invalid_value, 6 invalid_snomed_check_digit, 8 unknown_patient_id), NULL when accepted.
 -- pid, d, v and code_id are kept only for used events whose code is in a list the SQL needs.
+--
+-- Read as 02_patients.sql reads: quoting off (a record is its line), values as they stand. A row
+-- whose id joined to an accepted patient needs no id shape check, and a code that joined to a
+-- reference list no code shape check (their shapes were checked once, in 02 and 01); only the
+-- date (and a value, when present) is checked on every row. A row with a value that fails its
+-- raw shape (rare: a defect, or a value the contract would trim or unquote) keeps its raw text
+-- and is decided by ev_rare below, as the contract reads it.
 CREATE TABLE ev AS
 WITH raw AS (
-    SELECT regexp_matches(concat_ws(',', patient_id, date, snomedct_code, numeric_value), '[\r\n]') AS nl,
-           nullif(trim(patient_id), '') AS pid_s, nullif(trim(date), '') AS d_s,
-           real_date(nullif(trim(date), '')) AS d,
-           nullif(trim(snomedct_code), '') AS c_s, nullif(trim(numeric_value), '') AS v_s
-    FROM read_csv('${EVENTS}', header = true, auto_detect = false, columns = ${EVENTS_COLUMNS}, delim = ',', quote = '"', escape = '"',
+    SELECT patient_id AS pid_s, date AS d_s, snomedct_code AS c_s, numeric_value AS v_s
+    FROM read_csv('${EVENTS}', header = true, auto_detect = false, columns = ${EVENTS_COLUMNS}, delim = ',', quote = '', escape = '',
                   strict_mode = true, ignore_errors = true, store_rejects = true,
                   rejects_table = 'rej_events', rejects_scan = 'rej_scan_events')
 ), j AS (
+    SELECT p.pid, p.dob, c.code_id, r.*, TRY_CAST(r.d_s AS DATE) AS d,
+        -- every value has its contract shape as it stands
+        (p.pid IS NOT NULL OR regexp_full_match(r.pid_s, '[A-Za-z0-9_-]{1,64}'))
+          AND regexp_full_match(r.d_s, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+          AND (c.code_s IS NOT NULL OR regexp_full_match(r.c_s, '[1-9][0-9]{5,17}'))
+          AND (r.v_s IS NULL OR regexp_full_match(r.v_s, '-?[0-9]+(\.[0-9]+)?')) AS shaped,
+        c.check_ok
+    FROM raw r
+    LEFT JOIN pat_ok p ON p.patient_id = r.pid_s
+    LEFT JOIN ev_codes c ON c.code_s = r.c_s
+), k AS (
+    SELECT *,
+        CASE
+            WHEN NOT coalesce(shaped, false) THEN 0     -- decided in ev_rare
+            WHEN d IS NULL THEN 4                       -- a date of the right shape that does not exist
+            -- reference codes carry a cached check; any other code is checked here
+            WHEN NOT CASE WHEN code_id IS NOT NULL OR check_ok IS NOT NULL THEN check_ok ELSE verhoeff_ok(c_s) END THEN 6
+            WHEN pid IS NULL THEN 8
+        END AS reason
+    FROM j
+)
+SELECT CAST(reason AS TINYINT) AS reason,
+       CASE WHEN keep THEN pid END AS pid, CASE WHEN keep THEN d END AS d,
+       CASE WHEN keep THEN CAST(v_s AS DOUBLE) END AS v, CASE WHEN keep THEN code_id END AS code_id,
+       CASE WHEN reason = 0 THEN pid_s END AS pid_s, CASE WHEN reason = 0 THEN d_s END AS d_s,
+       CASE WHEN reason = 0 THEN c_s END AS c_s, CASE WHEN reason = 0 THEN v_s END AS v_s
+FROM (SELECT *, reason IS NULL AND code_id IS NOT NULL AND d BETWEEN dob AND DATE '${AS_OF}' AS keep FROM k);
+
+-- The rare rows, read as the contract reads them: spaces trimmed, quoting removed (reason 1 for
+-- a malformed quote), every check in the contract's order, joined again on the clean values.
+CREATE TABLE ev_rare AS
+WITH r AS (
+    SELECT cell(pid_s) AS pid_s, cell(d_s) AS d_s, real_date(cell(d_s)) AS d, cell(c_s) AS c_s, cell(v_s) AS v_s,
+           bad_cell(pid_s) OR bad_cell(d_s) OR bad_cell(c_s) OR bad_cell(v_s) AS malformed
+    FROM ev WHERE reason = 0
+), j AS (
     SELECT p.pid, p.dob, c.code_id, r.d, r.v_s,
         CASE
-            WHEN r.nl THEN 1                -- a newline inside a quoted field
+            WHEN r.malformed THEN 1
             WHEN r.pid_s IS NULL OR r.d_s IS NULL OR r.c_s IS NULL THEN 3
             WHEN NOT regexp_full_match(r.pid_s, '[A-Za-z0-9_-]{1,64}') OR r.d IS NULL
               OR NOT regexp_full_match(r.c_s, '[1-9][0-9]{5,17}')
               OR (r.v_s IS NOT NULL AND NOT regexp_full_match(r.v_s, '-?[0-9]+(\.[0-9]+)?'))
                 THEN 4
-            -- reference codes carry a cached check; any other code is checked here
-            WHEN NOT CASE WHEN c.code_s IS NOT NULL THEN c.check_ok ELSE verhoeff_ok(r.c_s) END
-                THEN 6
+            WHEN NOT CASE WHEN c.code_s IS NOT NULL THEN c.check_ok ELSE verhoeff_ok(r.c_s) END THEN 6
             WHEN p.pid IS NULL THEN 8
         END AS reason
-    FROM raw r
+    FROM r
     LEFT JOIN pat_ok p ON p.patient_id = r.pid_s
     LEFT JOIN ev_codes c ON c.code_s = r.c_s
 )
@@ -48,10 +86,15 @@ SELECT CAST(reason AS TINYINT) AS reason,
        CASE WHEN keep THEN TRY_CAST(v_s AS DOUBLE) END AS v, CASE WHEN keep THEN code_id END AS code_id
 FROM (SELECT *, reason IS NULL AND code_id IS NOT NULL AND d BETWEEN dob AND DATE '${AS_OF}' AS keep FROM j);
 
-CREATE TABLE ev_counts AS SELECT reason, count(*) AS n FROM ev GROUP BY reason;
+CREATE TABLE ev_counts AS
+SELECT reason, count(*) AS n FROM (SELECT reason FROM ev WHERE reason IS DISTINCT FROM 0 UNION ALL SELECT reason FROM ev_rare)
+GROUP BY reason;
 
-CREATE TABLE ev_used AS SELECT * FROM ev WHERE pid IS NOT NULL;
+CREATE TABLE ev_used AS
+SELECT reason, pid, d, v, code_id FROM ev WHERE pid IS NOT NULL
+UNION ALL SELECT * FROM ev_rare WHERE pid IS NOT NULL;
 DROP TABLE ev;
+DROP TABLE ev_rare;
 
 CREATE TABLE ev_feat AS
 SELECT pid,

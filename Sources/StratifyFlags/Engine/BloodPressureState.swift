@@ -10,7 +10,7 @@
 /// is dropped. A reading that gives an open date its other side makes that date the new pair date
 /// and closes every open date up to it. Nothing is ever guessed or left unresolved.
 ///
-/// Why memory stays proportional to patients: besides 25 bytes per patient, only open dates are
+/// Why memory stays proportional to patients: besides 32 bytes per patient (`Patient`), only open dates are
 /// kept, and any exact method must keep them (each could still be completed and become the
 /// answer, with its value). They live in one node pool shared by all patients, a short linked
 /// list per patient, and closed nodes are reused, so the pool holds the open dates of the moment
@@ -29,23 +29,35 @@ struct BloodPressureState {
     static let listLimit: UInt8 = 32
     static let systolic: UInt8 = 0, diastolic: UInt8 = 1
 
-    var pairDate: [Int32]
-    var pairSys: [Double], pairDia: [Double]
-    /// First node of the patient's open dates, `endOfList`, or `spilled`.
-    var head: [Int32]
-    var openCount: [UInt8]
-    // The node pool: an open date, its side, its lowest value and the next node of its list (or
-    // of the free list).
-    var nodeDate: [Int32] = [], nodeValue: [Double] = [], nodeSide: [UInt8] = [], nodeNext: [Int32] = []
+    /// One patient's state in one 32-byte record: a reading touches one cache line for its
+    /// patient (five parallel arrays cost up to five misses a reading when events arrive
+    /// shuffled, and a patient's readings are then far apart in the stream).
+    struct Patient {
+        var pairSys: Double = .nan, pairDia: Double = .nan
+        var pairDate: Int32 = BloodPressureState.noDay
+        /// First node of the patient's open dates, `endOfList`, or `spilled`.
+        var head: Int32 = BloodPressureState.endOfList
+        var openCount: UInt8 = 0
+    }
+
+    /// A pool node: an open date, its side, its lowest value and the next node of its list (or
+    /// of the free list), together.
+    struct Node {
+        var value: Double
+        var date: Int32
+        var next: Int32
+        var side: UInt8
+    }
+
+    var patients: [Patient]
+    /// About how many bytes the per-patient records and the reading pool hold.
+    var memoryBytes: Int { patients.capacity * MemoryLayout<Patient>.stride + nodes.capacity * MemoryLayout<Node>.stride }
+    var nodes: [Node] = []
     var freeNodes: Int32 = endOfList
     var spill: [Int32: OpenDates] = [:]
 
     init(patients n: Int) {
-        pairDate = Array(repeating: Self.noDay, count: n)
-        pairSys = Array(repeating: .nan, count: n)
-        pairDia = pairSys
-        head = Array(repeating: Self.endOfList, count: n)
-        openCount = Array(repeating: 0, count: n)
+        patients = Array(repeating: Patient(), count: n)
     }
 
     mutating func addSystolic(patient p: Int, date d: Int32, value v: Double) {
@@ -57,71 +69,73 @@ struct BloodPressureState {
     }
 
     mutating func add(patient p: Int, date d: Int32, side: UInt8, value v: Double) {
-        let c = pairDate[p]
+        let c = patients[p].pairDate
         if d < c { return }
         if d == c {
-            if side == Self.systolic { if v < pairSys[p] { pairSys[p] = v } }
-            else if v < pairDia[p] { pairDia[p] = v }
+            if side == Self.systolic { if v < patients[p].pairSys { patients[p].pairSys = v } }
+            else if v < patients[p].pairDia { patients[p].pairDia = v }
             return
         }
-        if head[p] == Self.spilled {
+        let first = patients[p].head
+        if first == Self.spilled {
             addSpilled(patient: p, date: d, side: side, value: v)
             return
         }
-        var i = head[p]
+        var i = first
         while i != Self.endOfList {
             let n = Int(i)
-            if nodeDate[n] == d {
-                if nodeSide[n] == side {
-                    if v < nodeValue[n] { nodeValue[n] = v }
+            let node = nodes[n]
+            if node.date == d {
+                if node.side == side {
+                    if v < node.value { nodes[n].value = v }
                 } else {
-                    let other = nodeValue[n]
-                    setPair(patient: p, date: d, reading: v, side: side, other: other)
+                    setPair(patient: p, date: d, reading: v, side: side, other: node.value)
                     closeList(patient: p, through: d)
                 }
                 return
             }
-            i = nodeNext[n]
+            i = node.next
         }
-        if openCount[p] == Self.listLimit {
+        if patients[p].openCount == Self.listLimit {
             moveToSpill(patient: p)
             addSpilled(patient: p, date: d, side: side, value: v)
             return
         }
-        head[p] = newNode(date: d, side: side, value: v, next: head[p])
-        openCount[p] += 1
+        patients[p].head = newNode(date: d, side: side, value: v, next: first)
+        patients[p].openCount += 1
     }
 
     @inline(__always)
     private mutating func setPair(patient p: Int, date d: Int32, reading v: Double, side: UInt8, other: Double) {
-        pairDate[p] = d
-        pairSys[p] = side == Self.systolic ? v : other
-        pairDia[p] = side == Self.systolic ? other : v
+        patients[p].pairDate = d
+        patients[p].pairSys = side == Self.systolic ? v : other
+        patients[p].pairDia = side == Self.systolic ? other : v
     }
 
     private mutating func newNode(date d: Int32, side: UInt8, value v: Double, next: Int32) -> Int32 {
+        let node = Node(value: v, date: d, next: next, side: side)
         if freeNodes != Self.endOfList {
             let n = freeNodes
-            freeNodes = nodeNext[Int(n)]
-            nodeDate[Int(n)] = d; nodeSide[Int(n)] = side; nodeValue[Int(n)] = v; nodeNext[Int(n)] = next
+            freeNodes = nodes[Int(n)].next
+            nodes[Int(n)] = node
             return n
         }
-        nodeDate.append(d); nodeSide.append(side); nodeValue.append(v); nodeNext.append(next)
-        return Int32(nodeDate.count - 1)
+        nodes.append(node)
+        return Int32(nodes.count - 1)
     }
 
     /// Unlinks the patient's open dates ≤ `d` onto the free list.
     private mutating func closeList(patient p: Int, through d: Int32) {
         var previous = Self.endOfList
-        var i = head[p]
+        var i = patients[p].head
         while i != Self.endOfList {
             let n = Int(i)
-            let next = nodeNext[n]
-            if nodeDate[n] <= d {
-                if previous == Self.endOfList { head[p] = next } else { nodeNext[Int(previous)] = next }
-                nodeNext[n] = freeNodes
+            let next = nodes[n].next
+            if nodes[n].date <= d {
+                if previous == Self.endOfList { patients[p].head = next } else { nodes[Int(previous)].next = next }
+                nodes[n].next = freeNodes
                 freeNodes = i
-                openCount[p] -= 1
+                patients[p].openCount -= 1
             } else {
                 previous = i
             }
@@ -131,17 +145,17 @@ struct BloodPressureState {
 
     private mutating func moveToSpill(patient p: Int) {
         var open = OpenDates()
-        var i = head[p]
+        var i = patients[p].head
         while i != Self.endOfList {
             let n = Int(i)
-            open.insert(date: nodeDate[n], side: nodeSide[n], value: nodeValue[n])
-            let next = nodeNext[n]
-            nodeNext[n] = freeNodes
+            open.insert(date: nodes[n].date, side: nodes[n].side, value: nodes[n].value)
+            let next = nodes[n].next
+            nodes[n].next = freeNodes
             freeNodes = i
             i = next
         }
-        head[p] = Self.spilled
-        openCount[p] = 0
+        patients[p].head = Self.spilled
+        patients[p].openCount = 0
         spill[Int32(p)] = open
     }
 
@@ -165,14 +179,14 @@ struct BloodPressureState {
     enum Result { case none, pair(date: Int32, sys: Double, dia: Double) }
 
     func latestPair(_ p: Int) -> Result {
-        let d = pairDate[p]
-        return d == Self.noDay ? .none : .pair(date: d, sys: pairSys[p], dia: pairDia[p])
+        let s = patients[p]
+        return s.pairDate == Self.noDay ? .none : .pair(date: s.pairDate, sys: s.pairSys, dia: s.pairDia)
     }
 
     /// Patients whose open dates outgrew their list (for tests and measurement).
     var spilledPatients: Int { spill.count }
     /// Nodes the pool has ever allocated: its peak of open dates held in lists at once.
-    var poolSize: Int { nodeDate.count }
+    var poolSize: Int { nodes.count }
 }
 
 /// One patient's open dates once they outgrow its pool list: looked up by date, and closed

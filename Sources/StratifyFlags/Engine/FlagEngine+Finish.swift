@@ -71,18 +71,18 @@ extension FlagEngine {
         var aggregationColumns: [Column] = []
         for (a, agg) in ruleSet.aggregations.enumerated() {
             switch agg.kind {
-            case .ever, .exists: aggregationColumns.append(.bool(counts[base[a]..<(base[a] + n)].map { $0 > 0 ? 1 : 0 }))
+            case .ever, .exists: aggregationColumns.append(.bool(column(counts, at: base[a], stride: countStride).map { $0 > 0 ? 1 : 0 }))
             case .latestLabel:
                 let labels = ruleSet.lists[agg.list].labels ?? []
-                aggregationColumns.append(.string(column(values, at: valueBase[a]).map { $0.isNaN ? -1 : Int32($0) }, table: labels))
+                aggregationColumns.append(.string(column(values, at: valueBase[a], stride: valueStride).map { $0.isNaN ? -1 : Int32($0) }, table: labels))
             case .latestValueDate:
-                let v = column(values, at: valueBase[a]), d = column(dates, at: base[a])
+                let v = column(values, at: valueBase[a], stride: valueStride), d = column(dates, at: base[a], stride: dateStride)
                 aggregationColumns.append(.date((0..<n).map { v[$0].isNaN ? Column.nullDate : d[$0] }))
-            case .count, .distinctCount, .distinctValues: aggregationColumns.append(.int(counts[base[a]..<(base[a] + n)].map { Int64($0) }))
-            case .secondLatestValue: aggregationColumns.append(.number(column(values2, at: base2[a])))
-            case .earliest: aggregationColumns.append(.date(dates[base[a]..<(base[a] + n)].map { $0 == Int32.max ? Column.nullDate : $0 }))
-            case .latest: aggregationColumns.append(.date(column(dates, at: base[a])))
-            case .latestValue, .highestOnLatest: aggregationColumns.append(.number(column(values, at: valueBase[a])))
+            case .count, .distinctCount, .distinctValues: aggregationColumns.append(.int(column(counts, at: base[a], stride: countStride).map { Int64($0) }))
+            case .secondLatestValue: aggregationColumns.append(.number(column(values2, at: base2[a], stride: stride2)))
+            case .earliest: aggregationColumns.append(.date(column(dates, at: base[a], stride: dateStride).map { $0 == Int32.max ? Column.nullDate : $0 }))
+            case .latest: aggregationColumns.append(.date(column(dates, at: base[a], stride: dateStride)))
+            case .latestValue, .highestOnLatest: aggregationColumns.append(.number(column(values, at: valueBase[a], stride: valueStride)))
             case .episodes:
                 var out = [Int64](repeating: 0, count: n)
                 for (p, ds) in episodeDates[a] {

@@ -11,9 +11,10 @@ struct AccumulatorColumns {
 /// Why unsafe: with Swift arrays every update paid a uniqueness check (and, through a nested
 /// function's captures, a dynamic exclusivity check); this loop runs for every event on the
 /// merging thread. Invariants that make the unchecked indexing sound:
-/// - `start(patients: n)` gave every aggregation a column of exactly n entries at its offsets
-///   (`base`, `valueBase`, `base2`; `distinct`: n × cap), and offsets are only read for the
-///   kinds that have that column;
+/// - `start(patients: n)` gave each array n patient records of its stride (`countStride`, ...),
+///   every aggregation an entry at its offset in the record (`base`, `valueBase`, `base2`;
+///   `distinct`: cap slots from `base2`), offsets < stride, and offsets are only read for the
+///   kinds that have that entry;
 /// - every row's patient index p is < n: the reader resolved it against the same `PatientTable`
 ///   whose count sized the columns (checked once per batch below);
 /// - `opStart`/`anyStart` index `flatOps` as built by `Dispatch`, and a code's signature is < the
@@ -26,6 +27,12 @@ extension FlagEngine {
                      && (value?.count ?? patient.count) == patient.count, "batch columns of different lengths")
         precondition(patient.allSatisfy { $0 >= 0 && Int($0) < n }, "patient index outside the patient table")
         let kinds = self.kinds, caps = self.caps, base = self.base, valueBase = self.valueBase, base2 = self.base2
+        let countStride = self.countStride, dateStride = self.dateStride, valueStride = self.valueStride
+        let stride2 = self.stride2, distinctStride = self.distinctStride
+        precondition(columns.counts.count == n * countStride && columns.dates.count == n * dateStride
+                     && columns.values.count == n * valueStride && columns.dates2.count == n * stride2
+                     && columns.values2.count == n * stride2 && columns.distinct.count == n * distinctStride,
+                     "accumulators not sized by start(patients:)")
         let ops = dispatch.flatOps, opStart = dispatch.opStart, anyStart = dispatch.anyStart, table = dispatch.table
         let d = asOf.rawValue
         var unmatched = 0
@@ -39,6 +46,9 @@ extension FlagEngine {
                 let day = date[i]
                 let p = Int(patient[i])
                 if day > d || day < dateOfBirth[p] { continue }
+                // The patient's records (patient-major: one row's updates share a line or two).
+                let pc = p &* countStride, pd = p &* dateStride, pv = p &* valueStride
+                let p2 = p &* stride2, pk = p &* distinctStride
                 var from = anyStart, to = ops.count, eventValue = Double.nan
                 let sig = Int(table.find(code[i]))
                 // `*` lists first (as before), then the code's own signature.
@@ -58,16 +68,16 @@ extension FlagEngine {
                         let v = op.listValue.isNaN ? eventValue : op.listValue
                         switch kinds[a] {
                         case .ever, .count, .exists:
-                            counts[base[a] &+ p] &+= 1
+                            counts[pc &+ base[a]] &+= 1
                         case .earliest:
-                            let j = base[a] &+ p
+                            let j = pd &+ base[a]
                             if day < dates[j] { dates[j] = day }
                         case .latest:
-                            let j = base[a] &+ p
+                            let j = pd &+ base[a]
                             if day > dates[j] { dates[j] = day }
                         case .latestValue, .highestOnLatest, .latestLabel, .latestValueDate:
                             guard !v.isNaN else { continue }
-                            let j = base[a] &+ p, jv = valueBase[a] &+ p
+                            let j = pd &+ base[a], jv = pv &+ valueBase[a]
                             let cur = dates[j]
                             let better = kinds[a] == .highestOnLatest ? v > values[jv] : v < values[jv]
                             if day > cur || (day == cur && better) {
@@ -76,7 +86,7 @@ extension FlagEngine {
                             }
                         case .secondLatestValue:
                             guard !v.isNaN else { continue }
-                            let j = base[a] &+ p, jv = valueBase[a] &+ p, j2 = base2[a] &+ p
+                            let j = pd &+ base[a], jv = pv &+ valueBase[a], j2 = p2 &+ base2[a]
                             // Rank by date descending, then value ascending ("same date: lower value first").
                             if day > dates[j] || (day == dates[j] && v < values[jv]) {
                                 dates2[j2] = dates[j]; values2[j2] = values[jv]
@@ -86,10 +96,10 @@ extension FlagEngine {
                             }
                         case .distinctCount:
                             let cap = caps[a]
-                            let j = base[a] &+ p
+                            let j = pc &+ base[a]
                             let held = Int(counts[j])
                             if held >= cap { continue }
-                            let slots = base2[a] &+ p &* cap
+                            let slots = pk &+ base2[a]
                             var seen = false
                             for s in 0..<held where distinct[slots &+ s] == code[i] { seen = true; break }
                             if !seen {
@@ -99,10 +109,10 @@ extension FlagEngine {
                         case .distinctValues:
                             guard !v.isNaN else { continue }
                             let cap = caps[a]
-                            let j = base[a] &+ p
+                            let j = pc &+ base[a]
                             let held = Int(counts[j])
                             if held >= cap { continue }
-                            let slots = base2[a] &+ p &* cap
+                            let slots = pk &+ base2[a]
                             let key = v.bitPattern
                             var seen = false
                             for s in 0..<held where distinct[slots &+ s] == key { seen = true; break }
@@ -118,5 +128,16 @@ extension FlagEngine {
             }
         }}}}}}
         return unmatched
+    }
+}
+
+extension FlagEngine {
+    /// Aggregation entry `offset` of every patient's record in `array` (stride `stride`), as a
+    /// column. Invariant: `array` holds `patientCount` records of `stride` entries and
+    /// `offset < stride` (as `start(patients:)` laid them out), so every read is inside it.
+    func column<T>(_ array: [T], at offset: Int, stride: Int) -> [T] {
+        let n = patientCount
+        precondition(offset >= 0 && offset < stride && array.count == n * stride, "accumulator column outside its array")
+        return array.withUnsafeBufferPointer { b in (0..<n).map { b[$0 &* stride &+ offset] } }
     }
 }

@@ -1,34 +1,42 @@
 /// Maps `patient_id` bytes to a dense patient index (0, 1, 2... in accepted order).
 ///
-/// Open addressing over an arena of key bytes: one allocation for all keys, no `String` per
-/// patient, and lookups from many threads at once once loading has finished (read-only).
+/// Open addressing with the key stored in the slot: a slot is four words (32 bytes, two to a
+/// cache line) holding the id's first 16 bytes zero-padded, its 64-bit hash, and its index and
+/// length. An id of up to 16 bytes is compared in the slot alone, so a lookup costs one cache
+/// miss; when events arrive shuffled (no previous-row hit, `RecentPatient`), the old table of
+/// indices led to the key's offset and then to its bytes, three dependent misses a row. Longer
+/// ids compare their first 16 bytes in the slot and the rest in the arena. The arena keeps every
+/// id whole, for `key(_:)`. Read-only lookups from many threads once loading has finished.
 public struct PatientIndex: Sendable {
     private var arena: [UInt8] = []
     private var keyStart: [Int32] = [0]
-    private var table: [Int32]
+    /// `slotWords` words a slot: key bytes 0..<8 and 8..<16 (little-endian, zero-padded), the
+    /// hash, and `meta` = (index + 1) | length << 32; meta 0 is an empty slot.
+    private var slots: [UInt64]
     private var mask: Int
+    static let slotWords = 4
 
     public init(expectedCount: Int = 1024) {
         var cap = 1024
-        while cap < expectedCount * 2 { cap <<= 1 }
-        table = [Int32](repeating: -1, count: cap)
+        while cap * 3 < expectedCount * 4 { cap <<= 1 }
+        slots = [UInt64](repeating: 0, count: cap * PatientIndex.slotWords)
         mask = cap - 1
     }
 
     public var count: Int { keyStart.count - 1 }
+    private var capacity: Int { mask + 1 }
 
     /// The id bytes of patient `i`.
     public func key(_ i: Int) -> ArraySlice<UInt8> { arena[Int(keyStart[i])..<Int(keyStart[i + 1])] }
 
     /// Eight bytes per step (multiply-rotate, then a murmur-style finaliser): ids are short ASCII
-    /// strings with long shared prefixes, and hashing them byte by byte was the largest single
-    /// cost of event validation in a profile.
-    @inline(__always) static func hash(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Int {
+    /// strings with long shared prefixes. Used for ids longer than 16 bytes; shorter ones hash
+    /// their two prefix words (`hashShort`). Either way, the same bytes give the same hash.
+    @inline(__always) static func hash(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(e &- s)
         var i = s
-        let base = c.baseAddress!
         while i &+ 8 <= e {
-            let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            let w = c.loadUnaligned(fromByteOffset: i, as: UInt64.self)
             h = ((h ^ w) &* 0x9E37_79B9_7F4A_7C15)
             h = (h << 29) | (h >> 35)
             i &+= 8
@@ -36,44 +44,74 @@ public struct PatientIndex: Sendable {
         var tail: UInt64 = 0
         var shift: UInt64 = 0
         while i < e { tail |= UInt64(c[i]) << shift; shift &+= 8; i &+= 1 }
-        h = (h ^ tail) &* 0x9E37_79B9_7F4A_7C15
-        h ^= h >> 33; h &*= 0xff51_afd7_ed55_8ccd; h ^= h >> 33
-        return Int(truncatingIfNeeded: h)
+        return finalise(h ^ tail)
     }
 
-    @inline(__always) private func equals(_ slot: Int32, _ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
-        let ks = Int(keyStart[Int(slot)]), ke = Int(keyStart[Int(slot) + 1])
-        guard ke - ks == e - s else { return false }
-        if s == e { return true }
-        precondition(s >= 0 && e <= c.count && ke <= arena.count, "id span outside its buffer")
+    @inline(__always) static func hashShort(_ w0: UInt64, _ w1: UInt64, _ n: Int) -> UInt64 {
+        var h = (0xcbf2_9ce4_8422_2325 ^ UInt64(n) ^ w0) &* 0x9E37_79B9_7F4A_7C15
+        h = (h << 29) | (h >> 35)
+        return finalise(h ^ w1)
+    }
+
+    @inline(__always) static func finalise(_ x: UInt64) -> UInt64 {
+        var h = x &* 0x9E37_79B9_7F4A_7C15
+        h ^= h >> 33; h &*= 0xff51_afd7_ed55_8ccd; h ^= h >> 33
+        return h
+    }
+
+    /// The id in `c[s..<e]` as its slot sees it: the first 16 bytes and the hash.
+    @inline(__always) static func probeKey(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> (w0: UInt64, w1: UInt64, h: UInt64) {
+        precondition(s >= 0 && s <= e && e <= c.count, "id span outside its buffer")
+        let (w0, w1) = prefixWords(c, s, e)
+        let n = e &- s
+        return (w0, w1, n <= 16 ? hashShort(w0, w1, n) : hash(c, s, e))
+    }
+
+    /// Whether the id's bytes after the first 16 equal patient `i`'s (ids longer than 16 bytes).
+    private func restEqual(_ i: Int, _ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Bool {
+        let ks = Int(keyStart[i]) + 16
+        precondition(ks + (e - s) <= arena.count && s >= 0 && e <= c.count, "id span outside its buffer")
         return arena.withUnsafeBytes { a in ByteSpan.equal(a.baseAddress! + ks, c.baseAddress! + s, count: e - s) }
+    }
+
+    /// The slot position holding the id, or of the empty slot where it would go, and its index.
+    @inline(__always) private func probe(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int,
+                                         _ k: (w0: UInt64, w1: UInt64, h: UInt64)) -> (position: Int, index: Int32?) {
+        let n = UInt64(e &- s)
+        var p = Int(truncatingIfNeeded: k.h) & mask
+        return slots.withUnsafeBufferPointer { t in
+            while true {
+                let b = p &* PatientIndex.slotWords
+                let meta = t[b &+ 3]
+                if meta == 0 { return (p, nil) }
+                if t[b &+ 2] == k.h && t[b] == k.w0 && t[b &+ 1] == k.w1 && meta >> 32 == n {
+                    let i = Int32(truncatingIfNeeded: meta) &- 1
+                    if n <= 16 || restEqual(Int(i), c, s &+ 16, e) { return (p, i) }
+                }
+                p = (p &+ 1) & mask
+            }
+        }
     }
 
     /// The index of the id in `c[s..<e]`, or nil.
     @inline(__always) public func find(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Int32? {
-        var p = PatientIndex.hash(c, s, e) & mask
-        while true {
-            let slot = table[p]
-            if slot < 0 { return nil }
-            if equals(slot, c, s, e) { return slot }
-            p = (p + 1) & mask
-        }
+        probe(c, s, e, PatientIndex.probeKey(c, s, e)).index
     }
 
     /// Inserts the id; returns its new index, or nil if it was already present.
     public mutating func insert(_ c: UnsafeRawBufferPointer, _ s: Int, _ e: Int) -> Int32? {
-        if (count + 1) * 2 > table.count { rehash() }
-        var p = PatientIndex.hash(c, s, e) & mask
-        while true {
-            let slot = table[p]
-            if slot < 0 { break }
-            if equals(slot, c, s, e) { return nil }
-            p = (p + 1) & mask
-        }
+        if (count + 1) * 4 > capacity * 3 { rehash() }
+        let k = PatientIndex.probeKey(c, s, e)
+        let found = probe(c, s, e, k)
+        if found.index != nil { return nil }
         let index = Int32(count)
         arena.append(contentsOf: UnsafeRawBufferPointer(rebasing: c[s..<e]))
         keyStart.append(Int32(arena.count))
-        table[p] = index
+        let b = found.position * PatientIndex.slotWords
+        slots[b] = k.w0
+        slots[b + 1] = k.w1
+        slots[b + 2] = k.h
+        slots[b + 3] = UInt64(UInt32(index) + 1) | UInt64(e - s) << 32
         return index
     }
 
@@ -83,16 +121,17 @@ public struct PatientIndex: Sendable {
 
     public func find(_ key: [UInt8]) -> Int32? { key.withUnsafeBytes { find($0, 0, $0.count) } }
 
+    /// Doubles the table; every slot moves with its stored hash (no key is read again).
     private mutating func rehash() {
-        let cap = table.count * 2
-        table = [Int32](repeating: -1, count: cap)
+        let old = slots
+        let cap = capacity * 2
+        slots = [UInt64](repeating: 0, count: cap * PatientIndex.slotWords)
         mask = cap - 1
-        arena.withUnsafeBytes { a in
-            for i in 0..<count {
-                var p = PatientIndex.hash(a, Int(keyStart[i]), Int(keyStart[i + 1])) & mask
-                while table[p] >= 0 { p = (p + 1) & mask }
-                table[p] = Int32(i)
-            }
+        let w = PatientIndex.slotWords
+        for q in 0..<(old.count / w) where old[q * w + 3] != 0 {
+            var p = Int(truncatingIfNeeded: old[q * w + 2]) & mask
+            while slots[p * w + 3] != 0 { p = (p + 1) & mask }
+            for j in 0..<w { slots[p * w + j] = old[q * w + j] }
         }
     }
 
@@ -111,7 +150,7 @@ public struct PatientIndex: Sendable {
         return patient
     }
 
-    public var memoryBytes: Int { arena.capacity + keyStart.capacity * 4 + table.capacity * 4 }
+    public var memoryBytes: Int { arena.capacity + keyStart.capacity * 4 + slots.capacity * 8 }
 }
 
 /// The last patient found in one chunk of one block. Extracts list a patient's rows together
