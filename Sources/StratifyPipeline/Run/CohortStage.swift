@@ -25,35 +25,54 @@ enum CohortStage {
         var written = Written(sections: [], members: [], details: [:], summary: [], shard: .null)
         var shard: [(String, JSON)] = []
         var book = CohortWorkbook.Inputs()
-        for (k, c) in cohorts.enumerated() {
-            try Interruption.check()
-            let at = "\(file) $.cohorts[\(k)]"
-            let condition = try CohortCondition(c.condition, file: at + ".where", ruleSet: flags.ruleSet, externals: scores)
-            let reasons = try c.reasons.enumerated().map { (j, r) throws(StratifyError) in
-                CohortCSV.Reason(label: r.label, condition: try CohortCondition(r.condition, file: "\(at).reasons[\(j)].where",
-                                                                                 ruleSet: flags.ruleSet, externals: scores))
+        typealias Files = (all: [UInt8], byNeighbourhood: [String: [UInt8]])
+        struct One {
+            var files: Files, leaverFiles: Files
+            var records: [CohortMember], ids: [String], keys: [[CohortSortKey]]
+            var leavers: [CohortLeaver], previousIDs: Set<String>
+        }
+        // Cohorts are independent until they are gathered into workbooks and the manifest, so
+        // each is evaluated, ordered, explained and written on its own core (at ICB scale this
+        // stage was the run's longest single-threaded one); the gathering below is in order.
+        let done = parallelMap(cohorts.count) { k -> Result<One, StratifyError> in
+            let c = cohorts[k]
+            do throws(StratifyError) {
+                try Interruption.check()
+                let at = "\(file) $.cohorts[\(k)]"
+                let condition = try CohortCondition(c.condition, file: at + ".where", ruleSet: flags.ruleSet, externals: scores)
+                let reasons = try c.reasons.enumerated().map { (j, r) throws(StratifyError) in
+                    CohortCSV.Reason(label: r.label, condition: try CohortCondition(r.condition, file: "\(at).reasons[\(j)].where",
+                                                                                     ruleSet: flags.ruleSet, externals: scores))
+                }
+                let (members, keys) = try order(condition.members(flags, externals: scores), by: c.orderBy, at: at,
+                                                flags: flags, scores: scores)
+                let previous = allPrevious[c.name] ?? []
+                let previousIDs = Set(previous.map(\.patientID))
+                let csv = CohortCSV(identifier: identifier, practices: practices, keyValues: c.keyValues, labels: labels)
+                let prepared = try csv.prepare(flags: flags, scores: scores, reasons: reasons)
+                let records = members.map(prepared.member)
+                let files = csv.render(members: members, records: records, prepared: prepared, previous: previousIDs)
+                let ids = records.map(\.patientID)
+                let current = Set(ids)
+                let leavers = previous.filter { !current.contains($0.patientID) }.map { CohortLeaver.explain($0, in: prepared) }
+                let leaverFiles = csv.leavers(leavers)
+                try CohortCSV.write(cohort: c.name, directory: directory, files: files, leavers: leaverFiles)
+                return .success(One(files: files, leaverFiles: leaverFiles, records: records, ids: ids, keys: keys,
+                                    leavers: leavers, previousIDs: previousIDs))
+            } catch {
+                return .failure(error)
             }
-            let (members, keys) = try order(condition.members(flags, externals: scores), by: c.orderBy, at: at,
-                                            flags: flags, scores: scores)
-            let previous = allPrevious[c.name] ?? []
-            let previousIDs = Set(previous.map(\.patientID))
-            let csv = CohortCSV(identifier: identifier, practices: practices, keyValues: c.keyValues, labels: labels)
-            let prepared = try csv.prepare(flags: flags, scores: scores, reasons: reasons)
-            let records = members.map(prepared.member)
-            let files = csv.render(members: members, records: records, prepared: prepared, previous: previousIDs)
-            let ids = records.map(\.patientID)
-            let current = Set(ids)
-            let leavers = previous.filter { !current.contains($0.patientID) }.map { CohortLeaver.explain($0, in: prepared) }
-            let leaverFiles = csv.leavers(leavers)
-            try CohortCSV.write(cohort: c.name, directory: directory, files: files, leavers: leaverFiles)
-            book.add(c.about, files: files, leavers: leaverFiles)
-
+        }
+        for (k, c) in cohorts.enumerated() {
+            let one = try done[k].get()
+            let ids = one.ids, previousIDs = one.previousIDs, leavers = one.leavers
+            book.add(c.about, files: one.files, leavers: one.leaverFiles)
             written.members.append((c.name, ids))
-            written.details[c.name] = records
-            let team = records.map(\.neighbourhood)
+            written.details[c.name] = one.records
+            let team = one.records.map(\.neighbourhood)
             written.summary += CohortSummary.rows(cohort: c.name, members: zip(team, ids).map { ($0, previousIDs.contains($1)) },
                                                   leavers: leavers.map(\.neighbourhood))
-            shard.append((c.name, ShardFile.cohort(ids: ids, neighbourhoods: team, keys: keys, leavers: leavers)))
+            shard.append((c.name, ShardFile.cohort(ids: ids, neighbourhoods: team, keys: one.keys, leavers: leavers)))
             written.sections.append((c.name, section(neighbourhoods: team, continuing: ids.filter { previousIDs.contains($0) }.count,
                                                      leavers: leavers.count)))
         }
