@@ -27,6 +27,7 @@ struct IntervalEngines: ExtractSink {
     }
 
     private mutating func each(_ body: (inout FlagEngine) -> Void) {
+        var from = 0
         if !checked {
             // The first engine alone first: its accumulators tell what each other one will cost,
             // checked against the memory available before the others allocate theirs (an ICB
@@ -34,6 +35,7 @@ struct IntervalEngines: ExtractSink {
             // and the kernel's OOM killer says nothing a nightly log would show).
             checked = true
             body(&engines[0])
+            from = 1
             let extra = engines[0].accumulatorBytes * (engines.count - 1)
             if let available = ProcessInfoLite.availableMemory, extra > available * 3 / 4 {
                 dropped = "monthly intervals: the \(engines.count - 1) earlier interval ends would need about "
@@ -41,22 +43,19 @@ struct IntervalEngines: ExtractSink {
                     + "only the newest interval was computed (fewer intervals, or a machine with more memory; docs/measures.md)"
                 engines.removeLast(engines.count - 1)
             }
-            if engines.count > 1 {
-                var rest = Array(engines.dropFirst())
-                rest = parallelMap(consuming: rest) { _, engine in
-                    var e = engine
-                    body(&e)
-                    return e
-                }
-                engines.replaceSubrange(1..., with: rest)
-            }
-            return
         }
-        if engines.count == 1 { return body(&engines[0]) }
-        engines = parallelMap(consuming: engines) { _, engine in
-            var e = engine
-            body(&e)
-            return e
+        switch engines.count - from {
+        case 0: return
+        case 1: body(&engines[from])
+        default:
+            // Taken out of `engines` first, so `engines` holds no second reference to them.
+            let rest = Array(engines[from...])
+            engines.removeSubrange(from...)
+            engines += parallelMap(consuming: rest) { _, engine in
+                var e = engine
+                body(&e)
+                return e
+            }
         }
     }
 
