@@ -58,10 +58,30 @@ public struct UncheckedBox<T>: @unchecked Sendable {
 
 /// Like `parallelMap`, but hands each iteration its own input by move, so the body holds the
 /// only reference and can grow arrays in place without copy-on-write copies.
-public func parallelMap<T, R>(consuming inputs: [T], workers: Int = Int.max, _ body: (Int, consuming T) -> R) -> [R] {
-    let slots = ParallelSlots<T>(count: inputs.count)
-    for (i, v) in inputs.enumerated() { slots.set(i, v) }
-    var inputs = inputs
-    inputs.removeAll()  // drop the array's references: each slot is now the only owner
+///
+/// `inputs` is `consuming` and is emptied by `popLast` (a move), not copied: a borrowed array
+/// would keep a second reference to every element while the body runs, and each mutation of a
+/// large value (a rules engine's accumulators) would copy it first. Callers pass `consume x`.
+public func parallelMap<T, R>(consuming inputs: consuming [T], workers: Int = Int.max, _ body: (Int, consuming T) -> R) -> [R] {
+    let slots = movedIntoSlots(inputs)
     return parallelMap(slots.count, workers: workers) { i in body(i, slots.move(i)) }
+}
+
+/// Mutates each element in place on all cores and returns them in order: `body` gets the only
+/// reference to its element (moved out of `inputs`, as in `parallelMap(consuming:)`), so a
+/// large value is updated without a copy-on-write copy.
+public func parallelUpdate<T>(_ inputs: consuming [T], workers: Int = Int.max, _ body: (Int, inout T) -> Void) -> [T] {
+    let slots = movedIntoSlots(inputs)
+    return parallelMap(slots.count, workers: workers) { i in
+        var value = slots.move(i)
+        body(i, &value)
+        return value
+    }
+}
+
+private func movedIntoSlots<T>(_ inputs: consuming [T]) -> ParallelSlots<T> {
+    let slots = ParallelSlots<T>(count: inputs.count)
+    var i = inputs.count
+    while let v = inputs.popLast() { i -= 1; slots.set(i, v) }
+    return slots
 }

@@ -70,7 +70,7 @@ public struct CohortCSV {
         public let flags: FlagResult
         let columns: [String: Column]
         let reasons: [Reason]
-        let reasonHolds: [Set<Int>]
+        let reasonHolds: [[Bool]]
 
         public func practice(_ p: Int) -> String { columns["practice_code"]!.text(at: p) }
 
@@ -85,7 +85,7 @@ public struct CohortCSV {
 
         /// The labels of the cohort's reasons that hold for patient `p`, in the cohort's order.
         public func reasons(_ p: Int) -> String {
-            reasons.indices.filter { reasonHolds[$0].contains(p) }.map { reasons[$0].label }.joined(separator: "; ")
+            reasons.indices.filter { reasonHolds[$0][p] }.map { reasons[$0].label }.joined(separator: "; ")
         }
 
         public func details(_ p: Int) -> String {
@@ -115,7 +115,7 @@ public struct CohortCSV {
         for name in keyValues + ["core20", "priority", "practice_code", "age", "sex"] where columns[name] == nil {
             throw StratifyError(.usage, "cohort key value '\(name)' is not a rule-set value, attribute or score field")
         }
-        let reasonHolds = reasons.map { Set($0.condition.members(flags, externals: scores)) }
+        let reasonHolds = reasons.map { $0.condition.holds(flags, externals: scores) }
         return Prepared(csv: self, flags: flags, columns: columns, reasons: reasons, reasonHolds: reasonHolds)
     }
 

@@ -23,9 +23,19 @@ public struct CohortCondition: Sendable {
 
     /// Population members for whom the condition is true (unknown counts as not true).
     public func members(_ flags: FlagResult, externals: [(String, Column)]) -> [Int] {
+        let v = holds(flags, externals: externals)
+        return v.indices.filter { v[$0] }
+    }
+
+    /// Whether the condition is true, by patient index: false outside the population and where
+    /// unknown. A lookup table for testing a few patients (a cohort's members against each of its
+    /// reasons) without building a set of every patient it holds for.
+    public func holds(_ flags: FlagResult, externals: [(String, Column)]) -> [Bool] {
         let byName = Dictionary(externals, uniquingKeysWith: { a, _ in a })
-        guard case .bool(let v) = flags.evaluate(expr, externals: externalNames.map { byName[$0]! }) else { return [] }
-        return v.indices.filter { flags.inPopulation[$0] && v[$0] == 1 }
+        guard case .bool(let v) = flags.evaluate(expr, externals: externalNames.map { byName[$0]! }) else {
+            return [Bool](repeating: false, count: flags.inPopulation.count)
+        }
+        return v.indices.map { flags.inPopulation[$0] && v[$0] == 1 }
     }
 
     public static func type(of c: Column) -> ValueType {

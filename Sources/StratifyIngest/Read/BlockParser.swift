@@ -43,9 +43,9 @@ struct BlockParser<V: RowValidator> {
         while seeds.count < ranges.count { seeds.append(validator.makeRows()) }
         if seeds.count > ranges.count { seeds.removeLast(seeds.count - ranges.count) }
         let validator = self.validator, tokenizer = self.tokenizer, limits = self.limits
-        let results = parallelMap(consuming: seeds, workers: threads) { i, seed in
+        let results = parallelMap(consuming: consume seeds, workers: threads) { i, seed in
             parseChunk(bytes, from: ranges[i].lowerBound, to: ranges[i].upperBound, expectedFields: expected,
-                       limits: limits, validator: validator, tokenizer: tokenizer, rows: seed)
+                       limits: limits, validator: validator, tokenizer: tokenizer, rows: consume seed)
         }
         return ParsedBlock(bytes: bytes, results: results)
     }

@@ -42,7 +42,7 @@ func parseChunk<V: RowValidator>(
     // Views are rebased on the chunk so the tokenizers' "end of buffer" is the chunk's end; spans
     // are then shifted back to block offsets for the merge, which may need record bytes.
     let c = UnsafeRawBufferPointer(rebasing: block[from..<to])
-    var out = ChunkResult(rows: rows, base: from)
+    var out = ChunkResult(rows: consume rows, base: from)
     var r = TokenizedRecord()
     var offset = 0
     var line = 0

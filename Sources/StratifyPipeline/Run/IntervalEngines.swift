@@ -13,6 +13,7 @@ struct IntervalEngines: ExtractSink {
     /// measures then have their newest interval only, and the run says why.
     private(set) var dropped: String?
     private var checked = false
+    private var handedOver: [FlagEngine?] = []
 
     init(ruleSet: RuleSet, asOf: Day, earlierEnds: [Day]) {
         engines = ([asOf] + earlierEnds).map { FlagEngine(ruleSet: ruleSet, asOf: $0) }
@@ -51,21 +52,26 @@ struct IntervalEngines: ExtractSink {
             // Taken out of `engines` first, so `engines` holds no second reference to them.
             let rest = Array(engines[from...])
             engines.removeSubrange(from...)
-            engines += parallelMap(consuming: rest) { _, engine in
-                var e = engine
-                body(&e)
-                return e
-            }
+            engines += parallelUpdate(consume rest) { _, engine in body(&engine) }
         }
     }
 
     static func gigabytes(_ bytes: Int) -> String { JSON.format((Double(bytes) / 1e8).rounded() / 10) }
 
     /// Hands engine k over to the caller (its accumulators are freed when the caller is done
-    /// with it), so interval ends are evaluated one at a time in memory.
+    /// with it), so interval ends are evaluated one at a time in memory. The engines move into
+    /// optional slots on the first call: a placeholder engine to swap in would build a whole
+    /// code dispatch table just to be thrown away.
     mutating func take(_ k: Int) -> FlagEngine {
-        var taken = FlagEngine(ruleSet: engines[k].ruleSet, asOf: engines[k].asOf)
-        swap(&taken, &engines[k])
-        return taken
+        if handedOver.isEmpty {
+            handedOver = engines.map { Optional($0) }
+            engines = []
+        }
+        var taken: FlagEngine? = nil
+        swap(&taken, &handedOver[k])
+        return taken!
     }
+
+    /// How many interval ends there are (taken or not).
+    var count: Int { max(engines.count, handedOver.count) }
 }

@@ -100,7 +100,7 @@ extension PipelineRun {
             writeTo: d.outputs.contains("prevalence") ? directory : nil)
         let measured = shard != nil ? nil : try MeasureStage.run(
             p.measureSet, flags: evaluated.flags, scores: evaluated.scores, practices: p.practices,
-            intervals: months == 0 ? 0 : engines.engines.count,
+            intervals: months == 0 ? 0 : engines.count,
             earlier: { k throws(StratifyError) in
                 var earlier = engines.take(k)
                 let e = try FlagsStage.evaluate(&earlier, read.result, imd: imd, scores: p.scores)
