@@ -163,7 +163,7 @@ public struct XLSXSheet: Sendable {
         sheetData += "<is><t".utf8
         // Without xml:space="preserve" readers may drop leading and trailing spaces.
         if let first = s.unicodeScalars.first, let last = s.unicodeScalars.last,
-           first.properties.isWhitespace || last.properties.isWhitespace {
+           XLSXSheet.isWhitespace(first) || XLSXSheet.isWhitespace(last) {
             sheetData += " xml:space=\"preserve\"".utf8
         }
         sheetData.append(0x3E)
@@ -175,8 +175,15 @@ public struct XLSXSheet: Sendable {
         if length > longest[column] { longest[column] = length }
     }
 
+    /// Unicode's White_Space, without the property lookup for ASCII (almost every cell: the
+    /// lookup was a visible share of writing a neighbourhood's workbook).
+    static func isWhitespace(_ u: Unicode.Scalar) -> Bool {
+        u.isASCII ? u == " " || (0x09...0x0D).contains(u.value) : u.properties.isWhitespace
+    }
+
     /// Characters of the longest line, roughly what a column must show.
     static func displayLength(_ s: String) -> Int {
+        if !s.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D || $0 >= 0x80 }) { return s.utf8.count }
         if !s.utf8.contains(where: { $0 == 0x0A || $0 == 0x0D }) { return s.count }
         return s.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
             .map(\.count).max() ?? 0
