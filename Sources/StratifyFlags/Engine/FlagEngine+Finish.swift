@@ -111,13 +111,18 @@ extension FlagEngine {
         bp = []; episodeDates = []
         var evaluator = Evaluator(n: n, asOf: asOf, attributes: attributes, aggregations: aggregationColumns,
                                   values: Array(repeating: nil, count: ruleSet.values.count))
-        for i in ruleSet.evaluationOrder {
-            // Score columns and what uses them wait for the score stage (`completing(scores:)`).
-            if !ruleSet.late.isEmpty && ruleSet.late[i] {
-                evaluator.values[i] = evaluator.nulls(ruleSet.values[i].type)
-                continue
+        // Wave by wave, the values of a wave side by side on the cores: evaluation was one of the
+        // run's longest single-threaded steps (BENCHMARKS.md, issue 16). `eval` only reads the
+        // evaluator, so each worker reads a shared copy; results go to their slots in order.
+        let ruleSet = self.ruleSet
+        for wave in ruleSet.evaluationLevels {
+            let shared = evaluator
+            let columns = parallelMap(wave.count) { k in
+                let i = wave[k]
+                // Score columns and what uses them wait for the score stage (`completing(scores:)`).
+                return !ruleSet.late.isEmpty && ruleSet.late[i] ? shared.nulls(ruleSet.values[i].type) : shared.eval(ruleSet.values[i].expr)
             }
-            evaluator.values[i] = evaluator.eval(ruleSet.values[i].expr)
+            for (k, i) in wave.enumerated() { evaluator.values[i] = columns[k] }
         }
         let d = asOf.rawValue
         var population = [Bool](repeating: false, count: n)

@@ -99,6 +99,20 @@ public struct RuleSet: Sendable {
     /// (`FlagResult.completing(scores:)`).
     public var late: [Bool] = []
 
+    /// `evaluationOrder` in waves: each value after the waves that hold everything it reads, so
+    /// the values of one wave can be evaluated side by side (`FlagEngine.finish`). Within a wave,
+    /// values keep their `evaluationOrder` order.
+    public var evaluationLevels: [[Int]] {
+        var level = [Int](repeating: 0, count: values.count)
+        var levels: [[Int]] = []
+        for i in evaluationOrder {
+            level[i] = values[i].expr.valueReferences.map { level[$0] + 1 }.max() ?? 0
+            while levels.count <= level[i] { levels.append([]) }
+            levels[level[i]].append(i)
+        }
+        return levels
+    }
+
     /// Output columns of patients.csv (`field` and `score` statements) in declaration order.
     public var fields: [Int] { values.indices.filter { values[$0].kind == .field || values[$0].kind == .score } }
     /// `score` statements, by name.

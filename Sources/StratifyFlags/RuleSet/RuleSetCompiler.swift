@@ -84,17 +84,7 @@ public struct RuleSetCompiler {
         return late
     }
 
-    func references(_ e: TypedExpr) -> [Int] {
-        switch e {
-        case .value(let i, _): [i]
-        case .constant, .attribute, .aggregation, .external: []
-        case .member(let b, _): references(b)
-        case .call(_, let args, _): args.flatMap { references($0) }
-        case .unary(_, let o, _): references(o)
-        case .binary(_, let a, let b, _): references(a) + references(b)
-        case .inList(let a, _): references(a)
-        }
-    }
+    func references(_ e: TypedExpr) -> [Int] { e.valueReferences }
 
     static func containsAggregation(_ e: TypedExpr) -> Bool {
         switch e {

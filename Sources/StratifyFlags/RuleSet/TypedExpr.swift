@@ -14,6 +14,19 @@ public indirect enum TypedExpr: Sendable {
     case binary(String, TypedExpr, TypedExpr, ValueType)
     case inList(TypedExpr, [Constant])
 
+    /// The rule-set values (indices in `RuleSet.values`) this expression reads.
+    public var valueReferences: [Int] {
+        switch self {
+        case .value(let i, _): [i]
+        case .constant, .attribute, .aggregation, .external: []
+        case .member(let b, _): b.valueReferences
+        case .call(_, let args, _): args.flatMap(\.valueReferences)
+        case .unary(_, let o, _): o.valueReferences
+        case .binary(_, let a, let b, _): a.valueReferences + b.valueReferences
+        case .inList(let a, _): a.valueReferences
+        }
+    }
+
     public var type: ValueType {
         switch self {
         case .constant(let c): c.type
