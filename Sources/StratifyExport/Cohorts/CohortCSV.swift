@@ -71,8 +71,24 @@ public struct CohortCSV {
         let columns: [String: Column]
         let reasons: [Reason]
         let reasonHolds: [[Bool]]
+        /// age, sex, core20 and priority, then the key values: looked up by name once a cohort,
+        /// not once a member (`prepare` checked they exist).
+        let fixed: [Column]
+        let keyColumns: [Column]
+        let practiceColumn: Column
 
-        public func practice(_ p: Int) -> String { columns["practice_code"]!.text(at: p) }
+        init(csv: CohortCSV, flags: FlagResult, columns: [String: Column], reasons: [Reason], reasonHolds: [[Bool]]) {
+            self.csv = csv
+            self.flags = flags
+            self.columns = columns
+            self.reasons = reasons
+            self.reasonHolds = reasonHolds
+            fixed = ["age", "sex", "core20", "priority"].map { columns[$0]! }
+            keyColumns = csv.keyValues.map { columns[$0]! }
+            practiceColumn = columns["practice_code"]!
+        }
+
+        public func practice(_ p: Int) -> String { practiceColumn.text(at: p) }
 
         public func neighbourhood(_ p: Int) -> String { csv.practices[practice(p)]?.neighbourhood ?? "unknown" }
 
@@ -104,9 +120,8 @@ public struct CohortCSV {
 
         func row(_ p: Int, _ m: CohortMember, status: String) -> [String] {
             csv.place(patientID: m.patientID, nhsNumber: m.nhsNumber, practice: m.practiceCode)
-                + [columns["age"]!.text(at: p), columns["sex"]!.text(at: p), columns["core20"]!.text(at: p),
-                   columns["priority"]!.text(at: p), m.reasons, details(p)]
-                + csv.keyValues.map { columns[$0]!.text(at: p) } + [status]
+                + fixed.map { $0.text(at: p) } + [m.reasons, details(p)]
+                + keyColumns.map { $0.text(at: p) } + [status]
         }
     }
 

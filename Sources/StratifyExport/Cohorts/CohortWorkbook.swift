@@ -48,7 +48,8 @@ public enum CohortWorkbook {
             for (k, c) in cohorts.enumerated() {
                 let table = CohortWorkbook.table(c.files.byNeighbourhood[neighbourhood] ?? CohortWorkbook.headerOnly(c.files.all))
                 var sheet = try XLSXSheet(name: names.cohorts[k], header: table.header)
-                for row in table.rows { try sheet.append(CohortWorkbook.cells(row, header: table.header)) }
+                let kinds = CohortWorkbook.columnKinds(table.header)
+                for row in table.rows { try sheet.append(CohortWorkbook.cells(row, kinds: kinds)) }
                 counts.append(table.rows.count)
                 sheets.append(sheet)
             }
@@ -57,7 +58,8 @@ public enum CohortWorkbook {
             for c in cohorts {
                 let table = CohortWorkbook.table(c.leavers.byNeighbourhood[neighbourhood] ?? CohortWorkbook.headerOnly(c.leavers.all))
                 if leaverHeader == nil { leaverHeader = ["cohort"] + table.header }
-                for row in table.rows { leaverRows.append([.text(c.about.name)] + CohortWorkbook.cells(row, header: table.header)) }
+                let kinds = CohortWorkbook.columnKinds(table.header)
+                for row in table.rows { leaverRows.append([.text(c.about.name)] + CohortWorkbook.cells(row, kinds: kinds)) }
             }
             try book.addTextSheet(name: names.readMe, title: "About this workbook",
                                   lines: readMe(neighbourhood: neighbourhood, asOf: asOf, sheets: names.cohorts, counts: counts,
@@ -174,15 +176,20 @@ public enum CohortWorkbook {
     }
 
     /// One CSV record's fields (quotes removed, doubled quotes undone); the line end is ignored.
+    /// A record without a quote (nearly all) is split and decoded straight from its bytes.
     public static func fields(_ record: ArraySlice<UInt8>) -> [String] {
-        var out: [String] = [], cell: [UInt8] = [], quoted = false, i = record.startIndex
         var end = record.endIndex
         while end > record.startIndex, record[end - 1] == 0x0A || record[end - 1] == 0x0D { end -= 1 }
+        let body = record[record.startIndex..<end]
+        if !body.contains(0x22) {
+            return body.split(separator: 0x2C, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
+        }
+        var out: [String] = [], cell: [UInt8] = [], quoted = false, i = body.startIndex
         while i < end {
-            let b = record[i]
+            let b = body[i]
             if quoted {
                 if b == 0x22 {
-                    if i + 1 < end, record[i + 1] == 0x22 { cell.append(0x22); i += 1 } else { quoted = false }
+                    if i + 1 < end, body[i + 1] == 0x22 { cell.append(0x22); i += 1 } else { quoted = false }
                 } else { cell.append(b) }
             } else if b == 0x22 { quoted = true }
             else if b == 0x2C { out.append(String(decoding: cell, as: UTF8.self)); cell = [] }
@@ -202,18 +209,65 @@ public enum CohortWorkbook {
     /// `yyyy-mm-dd` dates as numbers and dates (so they sort and filter as such); all else text,
     /// as the CSV holds it (a formula-like value keeps its neutralising `'`).
     static func cells(_ row: [String], header: [String]) -> [XLSXCell] {
+        cells(row, kinds: columnKinds(header))
+    }
+
+    enum ColumnKind { case nhsNumber, text, typed }
+
+    /// What each column of a header holds, looked up once a table rather than once a cell.
+    static func columnKinds(_ header: [String]) -> [ColumnKind] {
+        header.map { $0 == "nhs_number" ? .nhsNumber : textColumns.contains($0) ? .text : .typed }
+    }
+
+    static func cells(_ row: [String], kinds: [ColumnKind]) -> [XLSXCell] {
         row.enumerated().map { k, v in
-            let column = k < header.count ? header[k] : ""
             if v.isEmpty { return .empty }
-            if column == "nhs_number", let n = UInt64(v.filter { $0 != " " }) { return .nhsNumber(n) }
-            if textColumns.contains(column) { return .text(v) }
-            // A negative number is written neutralised ('-3) in CSV; as a number it cannot be a formula.
-            let plain = v.hasPrefix("'-") ? String(v.dropFirst()) : v
-            if let n = Int(plain), String(n) == plain { return .integer(n) }
-            if isDecimal(plain), let x = Double(plain) { return .number(x) }
-            if plain.utf8.count == 10, let d = Day(iso: plain) { return .date(d) }
-            return .text(v)
+            switch k < kinds.count ? kinds[k] : .typed {
+            case .nhsNumber:
+                if let n = UInt64(v.filter { $0 != " " }) { return .nhsNumber(n) }
+                return typed(v)
+            case .text: return .text(v)
+            case .typed: return typed(v)
+            }
         }
+    }
+
+    /// A cell of a column that is not text by name: a whole number, a decimal or a date when it
+    /// is written exactly as the cohort files write one, else text. Decided on the bytes: this
+    /// runs for every cell of every neighbourhood's workbook.
+    static func typed(_ v: String) -> XLSXCell {
+        // A negative number is written neutralised ('-3) in CSV; as a number it cannot be a formula.
+        let plain = v.hasPrefix("'-") ? String(v.dropFirst()) : v
+        let u = Array(plain.utf8)
+        switch numberShape(u) {
+        case .integer: if let n = Int(plain) { return .integer(n) }
+        case .decimal: if let x = Double(plain) { return .number(x) }
+        case .neither: break
+        }
+        if u.count == 10, let d = Day(iso: plain) { return .date(d) }
+        return .text(v)
+    }
+
+    enum NumberShape { case integer, decimal, neither }
+
+    /// `-?digits` without a leading zero (and not `-0`): what `String(Int)` writes; or
+    /// `-?digits.digits` without a leading zero before a longer whole part: what the cohort
+    /// files write for decimals.
+    static func numberShape(_ u: [UInt8]) -> NumberShape {
+        var i = u.first == 0x2D ? 1 : 0
+        let whole = i
+        while i < u.count, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
+        let wholeDigits = i - whole
+        guard wholeDigits > 0, !(wholeDigits > 1 && u[whole] == 0x30) else { return .neither }
+        if i == u.count {
+            if whole == 1 && wholeDigits == 1 && u[1] == 0x30 { return .neither }  // "-0"
+            return .integer
+        }
+        guard u[i] == 0x2E else { return .neither }
+        i += 1
+        let fraction = i
+        while i < u.count, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
+        return i == u.count && i > fraction ? .decimal : .neither
     }
 
     /// `-?digits.digits`: the only decimal form the cohort files write.
