@@ -69,20 +69,12 @@ extension FlagEngine {
         var quality = self.quality
         let attributes = FlagEngine.attributes(patients, asOf: asOf, imd: imd, quality: &quality)
         var aggregationColumns: [Column] = []
+        let gathered = gatherAggregationColumns()
         for (a, agg) in ruleSet.aggregations.enumerated() {
             switch agg.kind {
-            case .ever, .exists: aggregationColumns.append(.bool(column(counts, at: base[a], stride: countStride).map { $0 > 0 ? 1 : 0 }))
-            case .latestLabel:
-                let labels = ruleSet.lists[agg.list].labels ?? []
-                aggregationColumns.append(.string(column(values, at: valueBase[a], stride: valueStride).map { $0.isNaN ? -1 : Int32($0) }, table: labels))
-            case .latestValueDate:
-                let v = column(values, at: valueBase[a], stride: valueStride), d = column(dates, at: base[a], stride: dateStride)
-                aggregationColumns.append(.date((0..<n).map { v[$0].isNaN ? Column.nullDate : d[$0] }))
-            case .count, .distinctCount, .distinctValues: aggregationColumns.append(.int(column(counts, at: base[a], stride: countStride).map { Int64($0) }))
-            case .secondLatestValue: aggregationColumns.append(.number(column(values2, at: base2[a], stride: stride2)))
-            case .earliest: aggregationColumns.append(.date(column(dates, at: base[a], stride: dateStride).map { $0 == Int32.max ? Column.nullDate : $0 }))
-            case .latest: aggregationColumns.append(.date(column(dates, at: base[a], stride: dateStride)))
-            case .latestValue, .highestOnLatest: aggregationColumns.append(.number(column(values, at: valueBase[a], stride: valueStride)))
+            case .ever, .exists, .latestLabel, .latestValueDate, .count, .distinctCount, .distinctValues, .secondLatestValue,
+                 .earliest, .latest, .latestValue, .highestOnLatest:
+                aggregationColumns.append(gathered[a]!)
             case .episodes:
                 var out = [Int64](repeating: 0, count: n)
                 for (p, ds) in episodeDates[a] {
