@@ -89,9 +89,8 @@ import Testing
             return d
         }
         var m = try readJSON(url)
-        // run_id names each published run (the merge is a run of its own), so it always differs;
-        // shards leave measures out and merge does not combine them yet (docs/measures.md).
-        for k in ["timings", "shards", "extract_directory", "run_id", "measures"] { m[k] = nil }
+        // run_id names each published run (the merge is a run of its own), so it always differs.
+        for k in ["timings", "shards", "extract_directory", "run_id"] { m[k] = nil }
         if var tables = m["tables"] as? [String: Any] {
             for (name, t) in tables {
                 var t = t as! [String: Any]
@@ -125,7 +124,7 @@ import Testing
         let a = try latestRun(root.appendingPathComponent("full")), b = try latestRun(root.appendingPathComponent("merged"))
 
         var compared = 0
-        for folder in ["cohorts", "prevalence"] {
+        for folder in ["cohorts", "prevalence", "measures"] {
             let want = files(a.appendingPathComponent(folder)), got = files(b.appendingPathComponent(folder))
             #expect(want == got, "\(asOf): \(folder)/ holds other files")
             for f in want where got.contains(f) {
@@ -136,6 +135,12 @@ import Testing
             }
         }
         #expect(compared > 20, "compared only \(compared) files")
+        #expect(files(b.appendingPathComponent("measures")) == ["measures_internal.csv", "measures_shareable.csv"], "the merge wrote no measures")
+        for s in 0..<shards.count {
+            let shardRun = try latestRun(root.appendingPathComponent("shards/\(s)"))
+            #expect(!FileManager.default.fileExists(atPath: shardRun.appendingPathComponent("measures").path),
+                    "shard \(s) wrote measure files of its own practices")
+        }
         for f in files(b.appendingPathComponent("cohorts")) {
             #expect(try mode(b.appendingPathComponent("cohorts/\(f)").path) == 0o600, "cohorts/\(f) is not 0600")
         }

@@ -95,14 +95,12 @@ public enum MeasureEngine {
             let hood = p.map { $0.neighbourhood.isEmpty ? pcn : $0.neighbourhood } ?? unknown
             info[code.isEmpty ? unknown : code] = (p?.name ?? "", pcn, hood)
         }
-        func byName(_ s: String) -> (Int, String) { (s == unknown ? 1 : 0, s) }
-        func byNumber(_ s: String) -> (Int, String) { (Int(s.prefix { $0.isNumber }) ?? 1_000, s) }
+        let byName = labelOrder(.practice), byNumber = labelOrder(.imdDecile)
         let practice = Interned(Prevalence.intern(practiceIdx) { $0 < 0 || practiceTable[Int($0)].isEmpty ? unknown : practiceTable[Int($0)] }, sortKey: byName)
         func perPractice(_ label: (String) -> String) -> Interned {
             let p = Prevalence.intern(practice.names, label)
             return Interned((practice.index.map { p.index[Int($0)] }, p.names), sortKey: byName)
         }
-        let ethnicOrder = ["White", "Mixed", "Asian", "Black", "Other", unknown]
         let dims: [MeasureDimension: Interned] = [
             .icb: Interned(Prevalence.intern([UInt8](repeating: 0, count: n)) { _ in icbName }, sortKey: byName),
             .practice: practice,
@@ -110,9 +108,7 @@ public enum MeasureEngine {
             .neighbourhood: perPractice { info[$0]?.neighbourhood ?? unknown },
             .imdDecile: Interned(Prevalence.intern(decile) { $0 == Column.nullInt ? unknown : String($0) }, sortKey: byNumber),
             .imdQuintile: Interned(Prevalence.intern(quintile) { $0 == Column.nullInt ? unknown : String($0) }, sortKey: byNumber),
-            .ethnicGroup: Interned(Prevalence.intern(flags.patients.ethnicCategory, ethnicGroup5)) {
-                (ethnicOrder.firstIndex(of: $0) ?? ethnicOrder.count, $0)
-            },
+            .ethnicGroup: Interned(Prevalence.intern(flags.patients.ethnicCategory, ethnicGroup5), sortKey: labelOrder(.ethnicGroup)),
             .ethnicCategory: Interned(Prevalence.intern(flags.patients.ethnicCategory) { $0 == 0 ? "Z" : String(UnicodeScalar($0)) }, sortKey: byName),
             .ageBandCVDP: Interned(Prevalence.intern(age, ageBandCVDP), sortKey: byNumber),
             .sex: Interned(Prevalence.intern(sexIdx) { $0 < 0 ? unknown : sexTable[Int($0)] }, sortKey: byName),
@@ -204,6 +200,21 @@ public enum MeasureEngine {
         }
         return MeasureResult(intervalStart: flags.asOf, intervalEnd: flags.asOf, definitions: measures.map(\.definition), rows: rows,
                              deciles: deciles, quintiles: quintiles, practices: info)
+    }
+
+    /// The order a dimension's labels are written in: numbers by value (IMD, age bands), the 5
+    /// ethnic groups in the ONS order, names alphabetically; `Unknown` last. A merge of shards
+    /// sorts its rows with it too.
+    static func labelOrder(_ d: MeasureDimension) -> (String) -> (Int, String) {
+        switch d {
+        case .imdDecile, .imdQuintile, .ageBand, .ageBandCVDP:
+            return { s in (Int(s.prefix { $0.isNumber }) ?? 1_000, s) }
+        case .ethnicGroup:
+            let order = ["White", "Mixed", "Asian", "Black", "Other", unknown]
+            return { s in (order.firstIndex(of: s) ?? order.count, s) }
+        case .icb, .practice, .pcn, .neighbourhood, .ethnicCategory, .sex:
+            return { s in (s == unknown ? 1 : 0, s) }
+        }
     }
 
     /// True only where the value is true: unknown is outside a denominator and a numerator (§20).

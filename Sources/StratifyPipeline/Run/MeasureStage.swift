@@ -53,18 +53,56 @@ public enum MeasureStage {
         if let directory {
             try MeasuresCSV.write(results, directory: directory, disclosure: disclosure, secondary: secondary)
         }
-        return (results, ("measures", .object([
+        return (results, section(set, ruleSet: flags.ruleSet.name, results: results, computed: min(intervals, set.monthlyIntervals),
+                                 secondary: secondary, seconds: MonotonicClock.seconds(since: t0)))
+    }
+
+    /// The manifest's `measures` section, for a run or a merge.
+    static func section(_ set: MeasureSet, ruleSet: String, results: [MeasureResult], computed: Int, secondary: Bool,
+                        seconds: Double) -> (String, JSON) {
+        ("measures", .object([
             ("measures", .int(set.measures.count)),
             ("rows", .int(results.map(\.rows.count).reduce(0, +))),
             ("monthly_intervals", .int(set.monthlyIntervals)),
-            ("monthly_intervals_computed", .int(min(intervals, set.monthlyIntervals))),
+            ("monthly_intervals_computed", .int(computed)),
             ("files", .array(set.files.map { .object([("file", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("skipped_files", .array(set.skipped.map {
                 .object([("file", .string($0.path)), ("sha256", .string($0.sha256)), ("rule_sets", .array($0.ruleSets.map { .string($0) })),
-                         ("reason", .string("rule_sets does not name \(flags.ruleSet.name)"))])
+                         ("reason", .string("rule_sets does not name \(ruleSet)"))])
             })),
             ("secondary_suppression", .bool(secondary)),
-            ("seconds", .double(MonotonicClock.seconds(since: t0))),
-        ])))
+            ("seconds", .double(seconds)),
+        ]))
+    }
+
+    /// The shards' measure counts added up (`MeasureResult.merging`), each shard's results given
+    /// this merge's definitions by name. Shards computed the run's date and, for measures with
+    /// monthly intervals, the newest interval only.
+    /// - Parameter shards: per shard, its label (for errors) and what its merge file holds.
+    static func merge(_ shards: [(label: String, measures: [(names: [String], result: MeasureResult)])],
+                      set: MeasureSet) throws(StratifyError) -> [MeasureResult] {
+        guard let first = shards.first else { return [] }
+        let byName = Dictionary(set.measures.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var merged: [MeasureResult] = []
+        for i in first.measures.indices {
+            var parts: [MeasureResult] = []
+            for s in shards {
+                guard i < s.measures.count, s.measures[i].names == first.measures[i].names else {
+                    throw StratifyError(.inputData, "shard \(s.label): its measures differ from shard \(first.label)'s",
+                                        help: "every shard must run the same measure files; re-run the odd shard")
+                }
+                var r = s.measures[i].result
+                r.definitions = try s.measures[i].names.map { name throws(StratifyError) in
+                    guard let d = byName[name] else {
+                        throw StratifyError(.inputData, "shard \(s.label) has measure '\(name)', which this pipeline's measure files do not define",
+                                            help: "merge with the reference data the shards ran with, or re-run the shards")
+                    }
+                    return d
+                }
+                parts.append(r)
+            }
+            if let m = MeasureResult.merging(parts) { merged.append(m) }
+        }
+        return merged
     }
 }

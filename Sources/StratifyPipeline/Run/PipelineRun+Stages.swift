@@ -92,21 +92,22 @@ extension PipelineRun {
         try Interruption.check()
 
         // Measures: prevalence (its own files), then the measure set. A shard's measures would
-        // describe its own practices under the ICB's name, and `stratify merge` does not combine
-        // measures yet: shards leave them out.
+        // describe its own practices under the ICB's name, so a shard writes no measure files:
+        // its exact counts go to its merge file, and `stratify merge` adds them up (the run's
+        // date and, for measures with monthly intervals, the newest interval only).
         let t1 = MonotonicClock.now()
         let (prevalence, prevalenceSection) = try FlagsStage.prevalence(
             evaluated, (p.prevalence, p.practices, disclosure),
             writeTo: d.outputs.contains("prevalence") ? directory : nil)
-        let measured = shard != nil ? nil : try MeasureStage.run(
+        let measured = try MeasureStage.run(
             p.measureSet, flags: evaluated.flags, scores: evaluated.scores, practices: p.practices,
-            intervals: months == 0 ? 0 : engines.count,
+            intervals: shard != nil ? min(1, p.measureSet.monthlyIntervals) : months == 0 ? 0 : engines.count,
             earlier: { k throws(StratifyError) in
                 var earlier = engines.take(k)
                 let e = try FlagsStage.evaluate(&earlier, read.result, imd: imd, scores: p.scores)
                 return (e.flags, e.scores)
             },
-            directory: d.outputs.contains("measures") ? directory + "/measures" : nil,
+            directory: d.outputs.contains("measures") && shard == nil ? directory + "/measures" : nil,
             disclosure: disclosure, secondary: d.suppressionSecondary)
         try Interruption.check()
 
@@ -117,16 +118,17 @@ extension PipelineRun {
         let results = StageResults(ingest: read.result, flags: evaluated.flags, scores: evaluated.scores, prevalence: prevalence)
         if d.outputs.contains("report") {
             try ReportStage.write(results, definition: d, runID: runID, cohorts: written.sections, history: p.pastSizes,
-                                  practices: p.byCode, labels: p.measureLabels, measures: measured?.results.first,
+                                  practices: p.byCode, labels: p.measureLabels, measures: shard == nil ? measured.results.first : nil,
                                   measureTrend: p.pastMeasures, directory: directory)
         }
         let shardSection = try shard.map { name throws(StratifyError) in
             try ShardFile.write(shard: name, pipeline: d.name, flags: evaluated.flags, prevalence: prevalence,
-                                cohorts: written.shard, directory: directory)
+                                cohorts: written.shard, measures: measured.results, directory: directory)
         } ?? []
         log(RunEvent.outputs(cohorts: written.sections, prevalenceRows: prevalence.rows.count, seconds: MonotonicClock.seconds(since: t1)))
 
-        let sections = [prevalenceSection] + written.sections + (measured.map { [$0.section] } ?? [])
+        // A shard's measure section would differ from shard to shard (its rows): the merge writes one.
+        let sections = [prevalenceSection] + written.sections + (shard == nil ? [measured.section] : [])
             + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
             + shardSection + [("run_id", .string(runID)), ("pipeline", .string(d.name))] + evaluated.sections(imd: imd)
         let m = manifest(sections)
@@ -134,7 +136,7 @@ extension PipelineRun {
         let outcome = IngestRun.Outcome(result: read.result, manifest: m, manifestPath: directory + "/manifest.json",
                                         seconds: MonotonicClock.seconds(since: t0))
         return (outcome, Produced(members: written.members, memberDetails: written.details, summary: written.summary,
-                                  prevalence: prevalence, measures: measured?.results ?? []))
+                                  prevalence: prevalence, measures: shard == nil ? measured.results : []))
     }
 }
 

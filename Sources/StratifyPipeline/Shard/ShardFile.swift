@@ -24,6 +24,10 @@ struct ShardFile {
     var practices: [String]
     var prevalence: Prevalence
     var cohorts: [String: Cohort]
+    /// The shard's measure counts, one entry per result (the run's date, then each monthly
+    /// interval a shard computes), with each result's measure names; empty in files from before
+    /// measures were merged.
+    var measures: [(names: [String], result: MeasureResult)] = []
 
     /// One cohort's entry: rows `[patient_id, neighbourhood, key...]` in file order, and leavers.
     /// Leavers are `[patient_id, nhs_number, practice_code, neighbourhood, left_because,
@@ -38,9 +42,94 @@ struct ShardFile {
         ])
     }
 
+    /// Each measure result's exact counts (the CSV cells are rounded and suppressed): its interval,
+    /// measure names, rows `[measure, grouping, [labels], numerator, denominator, band numerators
+    /// or null, band denominators or null]`, IMD deciles and quintiles `[numerator, denominator]`
+    /// per measure, and the practices its rows name `[code, name, pcn, neighbourhood]`.
+    static func measures(_ results: [MeasureResult]) -> JSON {
+        func ints(_ v: [Int]?) -> JSON { v.map { .array($0.map { .int($0) }) } ?? .null }
+        func pairs(_ q: [[(numerator: Int, denominator: Int)]]) -> JSON {
+            .array(q.map { m in .array(m.map { .array([.int($0.numerator), .int($0.denominator)]) }) })
+        }
+        return .array(results.map { r in
+            .object([
+                ("interval_start", .string(r.intervalStart.description)),
+                ("interval_end", .string(r.intervalEnd.description)),
+                ("measures", .array(r.definitions.map { .string($0.name) })),
+                ("rows", .array(r.rows.map { row in
+                    .array([.int(row.measure), .int(row.grouping), .array(row.groups.map { .string($0) }), .int(row.numerator),
+                            .int(row.denominator), ints(row.bandNumerators), ints(row.bandDenominators)])
+                })),
+                ("deciles", pairs(r.deciles)),
+                ("quintiles", pairs(r.quintiles)),
+                ("practices", .array(r.practices.keys.sorted().map { code in
+                    let p = r.practices[code]!
+                    return .array([code, p.name, p.pcn, p.neighbourhood].map { .string($0) })
+                })),
+            ])
+        })
+    }
+
+    /// Reads `measures` back; the definitions are filled in by the merge, from its own measure files.
+    static func parseMeasures(_ value: JSON?, bad: (String) -> StratifyError) throws(StratifyError) -> [(names: [String], result: MeasureResult)] {
+        guard let value else { return [] }
+        guard case .array(let items) = value else { throw bad("malformed measures") }
+        func strings(_ j: JSON?) -> [String]? {
+            guard case .array(let a)? = j else { return nil }
+            let s = a.compactMap { if case .string(let t) = $0 { t } else { nil } }
+            return s.count == a.count ? s : nil
+        }
+        func ints(_ j: JSON) -> [Int]? {
+            guard case .array(let a) = j else { return nil }
+            let v = a.compactMap { if case .int(let n) = $0 { n } else { nil } }
+            return v.count == a.count ? v : nil
+        }
+        func pairs(_ j: JSON?) -> [[(numerator: Int, denominator: Int)]]? {
+            guard case .array(let ms)? = j else { return nil }
+            var out: [[(numerator: Int, denominator: Int)]] = []
+            for m in ms {
+                guard case .array(let qs) = m else { return nil }
+                var row: [(numerator: Int, denominator: Int)] = []
+                for q in qs {
+                    guard let v = ints(q), v.count == 2 else { return nil }
+                    row.append((v[0], v[1]))
+                }
+                out.append(row)
+            }
+            return out
+        }
+        var out: [(names: [String], result: MeasureResult)] = []
+        for item in items {
+            guard case .string(let start)? = item["interval_start"], let from = Day(iso: start),
+                  case .string(let end)? = item["interval_end"], let to = Day(iso: end),
+                  let names = strings(item["measures"]), case .array(let rowItems)? = item["rows"],
+                  let deciles = pairs(item["deciles"]), let quintiles = pairs(item["quintiles"]),
+                  case .array(let practiceItems)? = item["practices"] else { throw bad("malformed measures") }
+            var rows: [MeasureResult.Row] = []
+            for r in rowItems {
+                guard case .array(let f) = r, f.count == 7, case .int(let m) = f[0], case .int(let g) = f[1],
+                      let groups = strings(f[2]), case .int(let num) = f[3], case .int(let den) = f[4],
+                      m >= 0, m < names.count else { throw bad("malformed measure row") }
+                let bandNum = f[5] == .null ? nil : ints(f[5]), bandDen = f[6] == .null ? nil : ints(f[6])
+                guard (f[5] == .null) == (bandNum == nil), (f[6] == .null) == (bandDen == nil) else { throw bad("malformed measure row") }
+                rows.append(MeasureResult.Row(measure: m, grouping: g, groups: groups, numerator: num, denominator: den,
+                                              bandNumerators: bandNum, bandDenominators: bandDen))
+            }
+            var practices: [String: (name: String, pcn: String, neighbourhood: String)] = [:]
+            for p in practiceItems {
+                guard let f = strings(p), f.count == 4 else { throw bad("malformed measure practice") }
+                practices[f[0]] = (f[1], f[2], f[3])
+            }
+            guard deciles.count == names.count, quintiles.count == names.count else { throw bad("malformed measures") }
+            out.append((names, MeasureResult(intervalStart: from, intervalEnd: to, definitions: [], rows: rows, deciles: deciles,
+                                             quintiles: quintiles, practices: practices)))
+        }
+        return out
+    }
+
     /// Writes `<directory>/shard.json` and returns the manifest section that names it.
     static func write(shard: String, pipeline: String, flags: FlagResult, prevalence: Prevalence?, cohorts: JSON,
-                      directory: String) throws(StratifyError) -> [(String, JSON)] {
+                      measures: [MeasureResult], directory: String) throws(StratifyError) -> [(String, JSON)] {
         guard case .string(let practiceIdx, let practiceTable)? = flags.attributes[.practiceCode] else { preconditionFailure() }
         // Every accepted patient's practice, not only the population's: overlap is about who is in
         // the extract.
@@ -54,6 +143,7 @@ struct ShardFile {
             ("practices", .array(practices.map { .string($0) })),
             ("prevalence", .array(rows)),
             ("cohorts", cohorts),
+            ("measures", ShardFile.measures(measures)),
         ])
         try OutputFile.write(Array((file.render() + "\n").utf8), to: directory + "/" + name, patientLevel: true)
         return [("shard", .object([("name", .string(shard)), ("practices", .int(practices.count)), ("merge_file", .string(name))]))]
@@ -124,5 +214,6 @@ struct ShardFile {
             parsed[name] = cohort
         }
         self.cohorts = parsed
+        measures = try ShardFile.parseMeasures(root["measures"], bad: bad)
     }
 }

@@ -56,6 +56,7 @@ public struct ShardMerge {
         let reference = try ReferenceData(root: d.reference)
         let ruleSet = try FlagsSetup.ruleSet(d.rules, reference: reference, overrides: d.ruleOverrides)
         let measures = try PrevalenceMeasure.load(reference: reference).map(\.name)
+        let measureSet = try MeasureStage.load(reference: reference, ruleSet: ruleSet)
         try ShardChecks.consistent(inputs, pipeline: d, ruleSetChecksum: ruleSet.sha256, measures: measures)
 
         var merged: JSON
@@ -87,6 +88,22 @@ public struct ShardMerge {
                                         disclosure: DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple))
             }
             merged = merged.setting(["prevalence", "rows"], to: .int(prevalence.rows.count))
+            // Measures: added up from the shards' exact counts (shard files from before measures
+            // were merged carry none: then the merged run has no measures, as before).
+            let tm = MonotonicClock.now()
+            var measureResults: [MeasureResult] = []
+            var measureSection: (String, JSON)? = nil
+            if inputs.allSatisfy({ !$0.file.measures.isEmpty }) {
+                measureResults = try MeasureStage.merge(inputs.map { ($0.root, $0.file.measures) }, set: measureSet)
+                if d.outputs.contains("measures") {
+                    try MeasuresCSV.write(measureResults, directory: runDirectory + "/measures",
+                                          disclosure: DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple),
+                                          secondary: d.suppressionSecondary)
+                }
+                measureSection = MeasureStage.section(measureSet, ruleSet: ruleSet.name, results: measureResults,
+                                                      computed: min(1, measureSet.monthlyIntervals), secondary: d.suppressionSecondary,
+                                                      seconds: MonotonicClock.seconds(since: tm))
+            }
             var sections: [(String, JSON)] = [], members: [(name: String, patientIDs: [String])] = []
             var details: [String: [CohortMember]] = [:], summary: [CohortSummary] = []
             if d.outputs.contains("cohorts") {
@@ -107,6 +124,7 @@ public struct ShardMerge {
                 merged = merged.setting(["cohorts"], to: .object(sections))
             }
             guard case .object(var pairs) = merged else { preconditionFailure("a manifest is an object") }
+            if let measureSection { pairs.append(measureSection) }
             pairs.append(("shards", .array(inputs.map { i in
                 .object([
                     ("name", .string(i.file.shard)),
@@ -123,7 +141,7 @@ public struct ShardMerge {
             let manifest = merged
             try out.publish(runID, movesLatest: movesLatest) { () throws(StratifyError) in
                 try history.record(runID: runID, pipeline: d.name, asOf: asOf, manifest: manifest.render(), prevalence: prevalence,
-                                   cohorts: members, members: details, summary: summary)
+                                   cohorts: members, members: details, summary: summary, measures: measureResults)
             }
         } catch {
             try? FileSystem.removeTree(runDirectory)
