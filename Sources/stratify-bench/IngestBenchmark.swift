@@ -112,7 +112,9 @@ enum Machine {
         guard let bytes = try? FileSystem.readAll("/proc/self/status") else { return ProcessInfoLite.peakRSS }
         let text = String(decoding: bytes, as: UTF8.self)
         for line in text.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            let kb = line.split(separator: " ").compactMap { Int($0) }.first ?? 0
+            // "VmHWM:\t  432608 kB": the kernel pads the number to 8 characters after the tab, so
+            // from 10 GB on there is no space before it and a split on spaces alone read 0.
+            let kb = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).compactMap { Int($0) }.first ?? 0
             return kb * 1024
         }
         return ProcessInfoLite.peakRSS
