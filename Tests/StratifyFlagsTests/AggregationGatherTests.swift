@@ -3,9 +3,18 @@ import StratifyCore
 import StratifyIngest
 import Testing
 
+extension FlagEngine {
+    /// The plain strided gather (what `finish` did before the blocked one): aggregation entry
+    /// `offset` of every patient's record in `array`, one aggregation at a time.
+    func column<T>(_ array: [T], at offset: Int, stride: Int) -> [T] {
+        precondition(offset >= 0 && offset < stride && array.count == patientCount * stride, "accumulator column outside its array")
+        return (0..<patientCount).map { array[$0 * stride + offset] }
+    }
+}
+
 /// `gatherAggregationColumns` reads the accumulators a block of 2,048 patients at a time; each
-/// column must equal the plain strided gather (`column(_:at:stride:)`, one aggregation at a time,
-/// the reference), for both shipped rule sets, at and around every block edge.
+/// column must equal the plain strided gather (`column(_:at:stride:)` above, one aggregation at
+/// a time, the reference), for both shipped rule sets, at and around every block edge.
 @Suite struct AggregationGatherTests {
     static func reference(_ e: FlagEngine, _ a: Int) -> Column? {
         let agg = e.ruleSet.aggregations[a]

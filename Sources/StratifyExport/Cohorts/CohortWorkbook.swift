@@ -184,6 +184,13 @@ public enum CohortWorkbook {
         if !body.contains(0x22) {
             return body.split(separator: 0x2C, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         }
+        return quotedFields(body)
+    }
+
+    /// The general parser, byte by byte with quote state: for records holding a quote, and the
+    /// reference the quote-free fast path is tested against. `body` has no line end.
+    static func quotedFields(_ body: ArraySlice<UInt8>) -> [String] {
+        let end = body.endIndex
         var out: [String] = [], cell: [UInt8] = [], quoted = false, i = body.startIndex
         while i < end {
             let b = body[i]
@@ -268,13 +275,5 @@ public enum CohortWorkbook {
         let fraction = i
         while i < u.count, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
         return i == u.count && i > fraction ? .decimal : .neither
-    }
-
-    /// `-?digits.digits`: the only decimal form the cohort files write.
-    static func isDecimal(_ s: String) -> Bool {
-        let body = s.hasPrefix("-") ? s.dropFirst() : Substring(s)
-        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 2 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }
-            && !(parts[0].count > 1 && parts[0].hasPrefix("0"))
     }
 }

@@ -71,10 +71,11 @@ extension FlagEngine {
         var aggregationColumns: [Column] = []
         let gathered = gatherAggregationColumns()
         for (a, agg) in ruleSet.aggregations.enumerated() {
+            if let column = gathered[a] {
+                aggregationColumns.append(column)
+                continue
+            }
             switch agg.kind {
-            case .ever, .exists, .latestLabel, .latestValueDate, .count, .distinctCount, .distinctValues, .secondLatestValue,
-                 .earliest, .latest, .latestValue, .highestOnLatest:
-                aggregationColumns.append(gathered[a]!)
             case .episodes:
                 var out = [Int64](repeating: 0, count: n)
                 for (p, ds) in episodeDates[a] {
@@ -95,6 +96,8 @@ extension FlagEngine {
                     }
                 }
                 aggregationColumns.append(.bloodPressure(sys: sys, dia: dia, date: date))
+            default:
+                preconditionFailure("gatherAggregationColumns builds every other kind")
             }
         }
         // The accumulators are columns now: free them before the evaluator allocates its own

@@ -130,14 +130,3 @@ extension FlagEngine {
         return unmatched
     }
 }
-
-extension FlagEngine {
-    /// Aggregation entry `offset` of every patient's record in `array` (stride `stride`), as a
-    /// column. Invariant: `array` holds `patientCount` records of `stride` entries and
-    /// `offset < stride` (as `start(patients:)` laid them out), so every read is inside it.
-    func column<T>(_ array: [T], at offset: Int, stride: Int) -> [T] {
-        let n = patientCount
-        precondition(offset >= 0 && offset < stride && array.count == n * stride, "accumulator column outside its array")
-        return array.withUnsafeBufferPointer { b in (0..<n).map { b[$0 &* stride &+ offset] } }
-    }
-}

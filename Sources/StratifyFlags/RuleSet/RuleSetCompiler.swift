@@ -79,12 +79,10 @@ public struct RuleSetCompiler {
     func lateValues() -> [Bool] {
         var late = [Bool](repeating: false, count: syntax.values.count)
         for i in order {
-            late[i] = syntax.values[i].kind == .score || typed[i].map { references($0).contains { late[$0] } } ?? false
+            late[i] = syntax.values[i].kind == .score || typed[i].map { $0.valueReferences.contains { late[$0] } } ?? false
         }
         return late
     }
-
-    func references(_ e: TypedExpr) -> [Int] { e.valueReferences }
 
     static func containsAggregation(_ e: TypedExpr) -> Bool {
         switch e {
