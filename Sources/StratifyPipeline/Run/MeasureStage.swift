@@ -53,18 +53,19 @@ public enum MeasureStage {
         if let directory {
             try MeasuresCSV.write(results, directory: directory, disclosure: disclosure, secondary: secondary)
         }
-        return (results, section(set, ruleSet: flags.ruleSet.name, results: results, computed: min(intervals, set.monthlyIntervals),
-                                 secondary: secondary, seconds: MonotonicClock.seconds(since: t0)))
+        return (results, section(set, ruleSet: flags.ruleSet.name, results: results, secondary: secondary,
+                                 seconds: MonotonicClock.seconds(since: t0)))
     }
 
-    /// The manifest's `measures` section, for a run or a merge.
-    static func section(_ set: MeasureSet, ruleSet: String, results: [MeasureResult], computed: Int, secondary: Bool,
+    /// The manifest's `measures` section, for a run or a merge. `results` are the run date's, then
+    /// one per monthly interval computed.
+    static func section(_ set: MeasureSet, ruleSet: String, results: [MeasureResult], secondary: Bool,
                         seconds: Double) -> (String, JSON) {
         ("measures", .object([
             ("measures", .int(set.measures.count)),
             ("rows", .int(results.map(\.rows.count).reduce(0, +))),
             ("monthly_intervals", .int(set.monthlyIntervals)),
-            ("monthly_intervals_computed", .int(computed)),
+            ("monthly_intervals_computed", .int(results.count - 1)),
             ("files", .array(set.files.map { .object([("file", .string($0.path)), ("sha256", .string($0.sha256))]) })),
             ("skipped_files", .array(set.skipped.map {
                 .object([("file", .string($0.path)), ("sha256", .string($0.sha256)), ("rule_sets", .array($0.ruleSets.map { .string($0) })),

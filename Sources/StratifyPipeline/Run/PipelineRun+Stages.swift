@@ -54,7 +54,7 @@ extension PipelineRun {
         let options = d.ingestOptions(asOf: p.day)
         let reader = try ExtractReader(directory: extractDirectory, options: options)
         try FileSystem.makeDirectories(directory, mode: 0o700)
-        let disclosure = DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple)
+        let disclosure = d.disclosure
         let imd = p.imd
 
         // Ingest, with the rules engine reading every accepted row as it streams.
@@ -109,6 +109,9 @@ extension PipelineRun {
             },
             directory: d.outputs.contains("measures") && shard == nil ? directory + "/measures" : nil,
             disclosure: disclosure, secondary: d.suppressionSecondary)
+        // What the run itself reports and records: a shard's measures (its own practices) go to its
+        // merge file only.
+        let published = shard == nil ? measured : nil
         try Interruption.check()
 
         // Cohorts, the report and a shard's merge file.
@@ -118,7 +121,7 @@ extension PipelineRun {
         let results = StageResults(ingest: read.result, flags: evaluated.flags, scores: evaluated.scores, prevalence: prevalence)
         if d.outputs.contains("report") {
             try ReportStage.write(results, definition: d, runID: runID, cohorts: written.sections, history: p.pastSizes,
-                                  practices: p.byCode, labels: p.measureLabels, measures: shard == nil ? measured.results.first : nil,
+                                  practices: p.byCode, labels: p.measureLabels, measures: published?.results.first,
                                   measureTrend: p.pastMeasures, directory: directory)
         }
         let shardSection = try shard.map { name throws(StratifyError) in
@@ -128,7 +131,7 @@ extension PipelineRun {
         log(RunEvent.outputs(cohorts: written.sections, prevalenceRows: prevalence.rows.count, seconds: MonotonicClock.seconds(since: t1)))
 
         // A shard's measure section would differ from shard to shard (its rows): the merge writes one.
-        let sections = [prevalenceSection] + written.sections + (shard == nil ? [measured.section] : [])
+        let sections = [prevalenceSection] + written.sections + (published.map { [$0.section] } ?? [])
             + [("outputs", .array(PipelineDefinition.outputNames.filter { d.outputs.contains($0) }.map { .string($0) }))]
             + shardSection + [("run_id", .string(runID)), ("pipeline", .string(d.name))] + evaluated.sections(imd: imd)
         let m = manifest(sections)
@@ -136,7 +139,7 @@ extension PipelineRun {
         let outcome = IngestRun.Outcome(result: read.result, manifest: m, manifestPath: directory + "/manifest.json",
                                         seconds: MonotonicClock.seconds(since: t0))
         return (outcome, Produced(members: written.members, memberDetails: written.details, summary: written.summary,
-                                  prevalence: prevalence, measures: shard == nil ? measured.results : []))
+                                  prevalence: prevalence, measures: published?.results ?? []))
     }
 }
 
@@ -148,8 +151,13 @@ enum ReportStage {
         let shareable = d.report == .shareable
         let html = RunReport(name: d.name, runID: runID, stages: results, cohorts: cohorts, history: history,
                              practices: practices, labels: labels,
-                             disclosure: shareable ? DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple) : nil,
+                             disclosure: shareable ? d.disclosure : nil,
                              measures: measures, measureTrend: measureTrend).render()
         try OutputFile.write(Array(html.utf8), to: directory + "/report.html", patientLevel: !shareable)
     }
+}
+
+extension PipelineDefinition {
+    /// The shareable outputs' small-number suppression, from `suppression` (a run's and a merge's).
+    var disclosure: DisclosureControl { DisclosureControl(threshold: suppressionThreshold, multiple: suppressionMultiple) }
 }

@@ -82,10 +82,10 @@ public struct ShardMerge {
         let movesLatest = try PipelineRun.backfilling(history: history, asOf: asOf, backfill: backfill, what: "the shards' as-of date") == nil
         try FileSystem.makeDirectories(runDirectory, mode: 0o700)
         do {
+            let disclosure = d.disclosure
             let prevalence = Prevalence(merging: inputs.map(\.file.prevalence), measures: measures)
             if d.outputs.contains("prevalence") {
-                try PrevalenceCSV.write(prevalence, asOf: asOf, directory: runDirectory + "/prevalence",
-                                        disclosure: DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple))
+                try PrevalenceCSV.write(prevalence, asOf: asOf, directory: runDirectory + "/prevalence", disclosure: disclosure)
             }
             merged = merged.setting(["prevalence", "rows"], to: .int(prevalence.rows.count))
             // Measures: added up from the shards' exact counts (shard files from before measures
@@ -96,13 +96,11 @@ public struct ShardMerge {
             if inputs.allSatisfy({ !$0.file.measures.isEmpty }) {
                 measureResults = try MeasureStage.merge(inputs.map { ($0.root, $0.file.measures) }, set: measureSet)
                 if d.outputs.contains("measures") {
-                    try MeasuresCSV.write(measureResults, directory: runDirectory + "/measures",
-                                          disclosure: DisclosureControl(threshold: d.suppressionThreshold, multiple: d.suppressionMultiple),
+                    try MeasuresCSV.write(measureResults, directory: runDirectory + "/measures", disclosure: disclosure,
                                           secondary: d.suppressionSecondary)
                 }
                 measureSection = MeasureStage.section(measureSet, ruleSet: ruleSet.name, results: measureResults,
-                                                      computed: min(1, measureSet.monthlyIntervals), secondary: d.suppressionSecondary,
-                                                      seconds: MonotonicClock.seconds(since: tm))
+                                                      secondary: d.suppressionSecondary, seconds: MonotonicClock.seconds(since: tm))
             }
             var sections: [(String, JSON)] = [], members: [(name: String, patientIDs: [String])] = []
             var details: [String: [CohortMember]] = [:], summary: [CohortSummary] = []
