@@ -22,6 +22,8 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", providers: [.apt(["zlib1g-dev"])]),
         // System SQLite for the run history. `scripts/install-deps` installs libsqlite3-dev when missing.
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
+        // glibc's malloc.h (malloc_trim), for the benchmark's fair peak-RSS measurement only.
+        .systemLibrary(name: "CMalloc", path: "Sources/CMalloc"),
         .target(name: "StratifyCore", swiftSettings: checks),
         .target(name: "StratifyIngest", dependencies: ["StratifyCore", "CZlib"], swiftSettings: checks),
         .target(name: "StratifyReference", dependencies: ["StratifyCore", "StratifyIngest"], swiftSettings: checks),
@@ -34,7 +36,7 @@ let package = Package(
             dependencies: ["StratifyCore", "StratifyIngest", "StratifyReference", "StratifyFlags", "StratifyScores", "StratifyExport", "StratifySynth"],
             swiftSettings: checks),
         .executableTarget(name: "stratify", dependencies: ["StratifyPipeline"]),
-        .executableTarget(name: "stratify-bench", dependencies: ["StratifyPipeline", "StratifyScores"]),
+        .executableTarget(name: "stratify-bench", dependencies: ["StratifyPipeline", "StratifyScores", "CMalloc"]),
         .testTarget(name: "StratifyCoreTests", dependencies: ["StratifyCore"]),
         .testTarget(name: "StratifyIngestTests", dependencies: ["StratifyIngest", "CZlib"]),
         .testTarget(name: "StratifyReferenceTests", dependencies: ["StratifyReference"]),

@@ -47,6 +47,8 @@ let usage = """
                                   --events-per-patient-scale; one extract each, cached). (default: 1)
       --pipeline <file>           Pipeline definition; its extract and output root are replaced by the
                                   benchmark's. (default: pipelines/demo.json)
+                                  With more than one size or scale, each run is measured in a fresh
+                                  child process, so peak RSS does not carry pages an earlier run freed.
 
     Synthetic extracts (seed 42, defect rate 0.001) are cached under output/bench/ and reused.
     """
@@ -92,6 +94,7 @@ do {
             dataDirectory: sizes.count == 1 && history.count == 1 ? value("data") : nil, referenceDirectory: value("reference"))
         benchmark.order = order
         benchmark.historyScales = history
+        benchmark.resultFile = value("result-file")
         try benchmark.run()
     case "intervals":
         try IntervalsBenchmark(

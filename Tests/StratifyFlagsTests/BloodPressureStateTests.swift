@@ -161,4 +161,26 @@ import Testing
         #expect(Self.check(more, patients: 1).isEmpty)
         guard case .pair(110, 130, 70) = Self.run(more, patients: 1).latestPair(0) else { Issue.record("side table pair"); return }
     }
+
+    // A node packs date and side into one Int32; readings before 1970 have negative day numbers.
+    @Test func datesBefore1970KeepTheirSideAndOrderInThePool() {
+        var g = SeededRandom(seed: 1969)
+        var readings: [Reading] = []
+        for p in 0..<50 {
+            for _ in 0..<12 {
+                readings.append(Reading(patient: p, date: -20_000 + Int32(g.next() % 25), systolic: g.next() % 2 == 0,
+                                        value: Double(60 + g.next() % 150)))
+            }
+        }
+        for seed in 0..<3 as Range<UInt64> {
+            let wrong = Self.check(Self.shuffled(readings, seed: seed), patients: 50)
+            #expect(wrong.isEmpty, "seed \(seed): \(wrong.prefix(3))")
+        }
+    }
+
+    @Test func aPoolNodeIsSixteenBytes() {
+        #expect(MemoryLayout<BloodPressureState.Node>.stride == 16)
+        let node = BloodPressureState.Node(value: 1, date: -1, next: 7, side: BloodPressureState.diastolic)
+        #expect(node.date == -1 && node.side == BloodPressureState.diastolic && node.next == 7)
+    }
 }

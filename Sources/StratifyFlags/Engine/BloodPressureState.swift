@@ -41,12 +41,21 @@ struct BloodPressureState {
     }
 
     /// A pool node: an open date, its side, its lowest value and the next node of its list (or
-    /// of the free list), together.
+    /// of the free list), together. Date and side share one Int32 (`date * 2 + side`) so a node
+    /// is 16 bytes, not 24: the pool is the one structure that grows with a patient's history
+    /// when readings arrive shuffled (BENCHMARKS.md, "memory against history length").
     struct Node {
         var value: Double
-        var date: Int32
+        private var dateAndSide: Int32
         var next: Int32
-        var side: UInt8
+        var date: Int32 { dateAndSide >> 1 }
+        var side: UInt8 { UInt8(truncatingIfNeeded: dateAndSide & 1) }
+
+        init(value: Double, date: Int32, next: Int32, side: UInt8) {
+            self.value = value
+            dateAndSide = date << 1 | Int32(side)
+            self.next = next
+        }
     }
 
     var patients: [Patient]
