@@ -19,7 +19,8 @@ enum CohortStage {
     ///   `stratify merge` (each member's neighbourhood and order keys, and the leavers).
     static func write(_ cohorts: [PipelineDefinition.Cohort], file: String, flags: FlagResult, scores: [(String, Column)],
                       directory: String, identifier: CohortCSV.Identifier, practices: [String: PracticeTable.Practice],
-                      labels: CohortLabels = .none, previous allPrevious: [String: [CohortMember]]) throws(StratifyError) -> Written {
+                      labels: CohortLabels = .none, previous allPrevious: [String: [CohortMember]],
+                      forShard: Bool) throws(StratifyError) -> Written {
         let t0 = MonotonicClock.now()
         defer { StageTimings.record("cohorts", seconds: MonotonicClock.seconds(since: t0)) }
         var written = Written(sections: [], members: [], details: [:], summary: [], shard: .null)
@@ -72,7 +73,8 @@ enum CohortStage {
             let team = one.records.map(\.neighbourhood)
             written.summary += CohortSummary.rows(cohort: c.name, members: zip(team, ids).map { ($0, previousIDs.contains($1)) },
                                                   leavers: leavers.map(\.neighbourhood))
-            shard.append((c.name, ShardFile.cohort(ids: ids, neighbourhoods: team, keys: one.keys, leavers: leavers)))
+            // Every member's keys as JSON: for a shard's merge file only.
+            if forShard { shard.append((c.name, ShardFile.cohort(ids: ids, neighbourhoods: team, keys: one.keys, leavers: leavers))) }
             written.sections.append((c.name, section(neighbourhoods: team, continuing: ids.filter { previousIDs.contains($0) }.count,
                                                      leavers: leavers.count)))
         }
@@ -107,9 +109,7 @@ enum CohortStage {
         }
         let index = flags.patients.index, descending = keys.map(\.descending)
         let values = members.map { p in columns.map { CohortSortKey($0, p) } }
-        let sorted = members.indices.sorted { a, b in
-            CohortSortKey.precedes(values[a], index.key(members[a]), values[b], index.key(members[b]), descending: descending)
-        }
+        let sorted = CohortOrder.sorted(values, ids: members.map { index.key($0) }, descending: descending)
         return (sorted.map { members[$0] }, sorted.map { values[$0] })
     }
 }

@@ -117,7 +117,7 @@ extension PipelineRun {
         // Cohorts, the report and a shard's merge file.
         let written = try CohortStage.write(d.outputs.contains("cohorts") ? d.cohorts : [], file: d.path, flags: evaluated.flags,
                                             scores: evaluated.scores, directory: directory + "/cohorts", identifier: p.identifier,
-                                            practices: p.byCode, labels: p.labels, previous: p.previous)
+                                            practices: p.byCode, labels: p.labels, previous: p.previous, forShard: shard != nil)
         let results = StageResults(ingest: read.result, flags: evaluated.flags, scores: evaluated.scores, prevalence: prevalence)
         if d.outputs.contains("report") {
             try ReportStage.write(results, definition: d, runID: runID, cohorts: written.sections, history: p.pastSizes,

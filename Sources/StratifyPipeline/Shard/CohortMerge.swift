@@ -57,7 +57,8 @@ enum CohortMerge {
             for l in c.leavers { leavers[l.patientID] = l }
         }
         let descending = cohort.orderBy.map(\.descending)
-        entries.sort { CohortSortKey.precedes($0.keys, $0.id.utf8, $1.keys, $1.id.utf8, descending: descending) }
+        entries = CohortOrder.sorted(entries.map(\.keys), ids: entries.map { ArraySlice($0.id.utf8) }, descending: descending)
+            .map { entries[$0] }
         var continuing = 0
         for k in entries.indices {
             // A patient on another shard's previous list moved practice: continuing, not new.
