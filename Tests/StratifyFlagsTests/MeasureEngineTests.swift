@@ -190,6 +190,18 @@ import Testing
         #expect(Self.icb(r, "dm_hba1c_58")! == (1, 2))
     }
 
+    /// §20 groups by `ethnic_group_5`: a has no extract ethnicity and an Indian (H) SNOMED code,
+    /// b the extract's A. With v1 a would be Unknown / Z (`ethnicGroupsFollowSection14`).
+    @Test func ethnicityGroupsUseTheSNOMEDCodedValueWhereTheExtractHasNone() throws {
+        let h = V2.rows("codelists/ethnicity_known.csv").first { $0[2] == "H" }![0]
+        let r = try V2.run(asOf: Self.d, patients: "a,1980-01-01,male\nb,1980-01-01,male,,A", events: "a,2020-01-01,\(h)")
+        #expect(r["a", "ethnic_group_5"] == "Asian")
+        let m = try MeasureEngineTests.evaluate(
+            [MeasureEngineTests.measure("m", "true", "age >= 0", extra: #", "groupings": ["ethnic_group", "ethnic_category"]"#)], r)
+        #expect(MeasureEngineTests.rows(m, "m", [.ethnicGroup]).map(\.0) == [["White"], ["Asian"]])
+        #expect(MeasureEngineTests.rows(m, "m", [.ethnicCategory]).map(\.0) == [["A"], ["H"]])
+    }
+
     /// a, b aged 86 (a vaccinated this season); c aged 46 (not eligible).
     @Test func flu65CountsTheVaccinatedAmongTheEligible() throws {
         let r = try V2.run(asOf: "2026-01-15", patients: "a,1940-01-01,female\nb,1940-01-01,female\nc,1980-01-01,female",

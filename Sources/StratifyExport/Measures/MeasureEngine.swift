@@ -108,8 +108,8 @@ public enum MeasureEngine {
             .neighbourhood: perPractice { info[$0]?.neighbourhood ?? unknown },
             .imdDecile: Interned(Prevalence.intern(decile) { $0 == Column.nullInt ? unknown : String($0) }, sortKey: byNumber),
             .imdQuintile: Interned(Prevalence.intern(quintile) { $0 == Column.nullInt ? unknown : String($0) }, sortKey: byNumber),
-            .ethnicGroup: Interned(Prevalence.intern(flags.patients.ethnicCategory, ethnicGroup5), sortKey: labelOrder(.ethnicGroup)),
-            .ethnicCategory: Interned(Prevalence.intern(flags.patients.ethnicCategory) { $0 == 0 ? "Z" : String(UnicodeScalar($0)) }, sortKey: byName),
+            .ethnicGroup: ethnicity(flags, field: "ethnic_group_5", sortKey: labelOrder(.ethnicGroup), absent: unknown, fromLetter: ethnicGroup5),
+            .ethnicCategory: ethnicity(flags, field: "ethnicity", sortKey: byName, absent: "Z") { $0 == 0 ? "Z" : String(UnicodeScalar($0)) },
             .ageBandCVDP: Interned(Prevalence.intern(age, ageBandCVDP), sortKey: byNumber),
             .sex: Interned(Prevalence.intern(sexIdx) { $0 < 0 ? unknown : sexTable[Int($0)] }, sortKey: byName),
         ]
@@ -223,7 +223,18 @@ public enum MeasureEngine {
         return v.map { $0 == 1 }
     }
 
-    /// rules.md §14's `ethnic_group_5`, here from the extract's letter (the v1 input): R
+    /// An ethnicity dimension: the rule set's field where it has one (v2's `ethnic_group_5` and
+    /// `ethnicity`, rules.md §14: the extract's letter, else the latest SNOMED-coded one, as §20
+    /// groups), else the extract's letter (a v1 rule set has no such field).
+    static func ethnicity(_ flags: FlagResult, field: String, sortKey: (String) -> (Int, String), absent: String,
+                          fromLetter: (UInt8) -> String) -> Interned {
+        if case .string(let index, let labels)? = flags.column(named: field) {
+            return Interned(Prevalence.intern(index) { $0 < 0 ? absent : labels[Int($0)] }, sortKey: sortKey)
+        }
+        return Interned(Prevalence.intern(flags.patients.ethnicCategory, fromLetter), sortKey: sortKey)
+    }
+
+    /// rules.md §14's `ethnic_group_5` from the extract's letter (the v1 input): R
     /// (Chinese) is Asian, as ONS 2021 and the WNL and BHF files have it.
     static func ethnicGroup5(_ letter: UInt8) -> String {
         switch letter {
