@@ -122,20 +122,47 @@ import Testing
         }
     }
 
-    @Test func closedDatesAreReusedSoThePoolHoldsOnlyWhatIsOpen() {
-        // Each patient's systolic then diastolic of one date, then of an older date: one open date
-        // at a time, and the node a pair closes is the next patient's.
+    @Test func twoOpenDatesStayInThePatientsRecord() {
+        // Each patient's systolic of two dates, then both diastolics: two open dates at a time,
+        // both inline, so the shared pool is never used.
         var readings: [Reading] = []
         for p in 0..<100 {
-            for d: Int32 in [20, 10] {
-                readings.append(Reading(patient: p, date: d, systolic: true, value: 120))
-                readings.append(Reading(patient: p, date: d, systolic: false, value: 80))
-            }
+            for d: Int32 in [20, 10] { readings.append(Reading(patient: p, date: d, systolic: true, value: 120)) }
+            for d: Int32 in [10, 20] { readings.append(Reading(patient: p, date: d, systolic: false, value: 80)) }
+        }
+        let s = Self.run(readings, patients: 100)
+        #expect(Self.check(readings, patients: 100).isEmpty)
+        #expect(s.poolSize == 0)
+        #expect(s.spilledPatients == 0)
+    }
+
+    @Test func closedDatesAreReusedSoThePoolHoldsOnlyWhatIsOpen() {
+        // Each patient's systolics of three dates (two inline, one in the pool), then the
+        // diastolic of the newest: the pair closes all three, and the node it frees is the next
+        // patient's.
+        var readings: [Reading] = []
+        for p in 0..<100 {
+            for d: Int32 in [10, 20, 30] { readings.append(Reading(patient: p, date: d, systolic: true, value: 120)) }
+            readings.append(Reading(patient: p, date: 30, systolic: false, value: 80))
         }
         let s = Self.run(readings, patients: 100)
         #expect(Self.check(readings, patients: 100).isEmpty)
         #expect(s.poolSize == 1)
         #expect(s.spilledPatients == 0)
+    }
+
+    @Test func aPairOnAPooledDateClosesTheOlderInlineDates() {
+        // Inline: 10, 20 (systolic); pool: 30 (systolic). Completing 30 closes 10 and 20, so a
+        // later diastolic on 20 is older than the pair and changes nothing.
+        var readings = [Int32(10), 20, 30].map { Reading(patient: 0, date: $0, systolic: true, value: 130) }
+        readings.append(Reading(patient: 0, date: 30, systolic: false, value: 85))
+        readings.append(Reading(patient: 0, date: 20, systolic: false, value: 70))
+        #expect(Self.check(readings, patients: 1).isEmpty)
+        guard case .pair(30, 130, 85) = Self.run(readings, patients: 1).latestPair(0) else { Issue.record("pair"); return }
+    }
+
+    @Test func aPatientRecordIsThirtyTwoBytes() {
+        #expect(MemoryLayout<BloodPressureState.Patient>.stride == 32)
     }
 
     static func oneSidedThenPair(_ open: Int) -> [Reading] {
