@@ -181,6 +181,19 @@ import Testing
         }
     }
 
+    /// Measures without a target have a row each, with the ICB rate at each run in words.
+    @Test func measuresWithoutATargetAreListedWithTheirTrend() throws {
+        try withTemporaryDirectory("report-measures-untargeted") { dir in
+            let (html, _) = try ReportVariantTests().report(dir, variant: "internal", asOf: ["2026-03-31", "2026-06-30"])
+            let table = try #require(Self.element("measures-table", "table", in: html))
+            #expect(table.contains("bowel_screening") && table.contains("copd_flu"))
+            #expect(!table.contains("smi_health_check"), "a measure with a target is in the achievement table")
+            let row = try #require(table.components(separatedBy: "<tr>").first { $0.contains("bowel_screening") })
+            #expect(row.components(separatedBy: " → ").count == 2, "two runs, two rates: \(row)")
+            #expect(html.components(separatedBy: "id=\"achievement-").count - 1 == 3, "two targeted charts and the legend only")
+        }
+    }
+
     /// The shareable ICB rate is the rounded numerator over the rounded denominator.
     @Test func shareableAchievementRatesComeFromTheRoundedCounts() throws {
         try withTemporaryDirectory("report-achievement-shareable") { dir in

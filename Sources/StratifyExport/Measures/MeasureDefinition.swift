@@ -40,6 +40,9 @@ public struct MeasureDefinition: Sendable, Equatable {
     public var monthlyIntervals: Int? = nil
     /// Where the measure came from: `<file>, $.measures[k]`, for errors.
     public var location: String
+    /// One of `prevalence.csv`'s recorded prevalences, made a measure (`measure(prevalence:)`):
+    /// the report shows those in its prevalence section, not among the achievement measures.
+    public var recordedPrevalence = false
 
     public static func == (a: MeasureDefinition, b: MeasureDefinition) -> Bool {
         a.name == b.name && a.label == b.label && a.numerator == b.numerator && a.denominator == b.denominator
@@ -154,10 +157,12 @@ public struct MeasureSet: Sendable {
             : parts[0]
         var denominator = "age >= \(p.denominatorMinimumAge)"
         if let known = p.denominatorKnown { denominator += " and not is_null(\(known))" }
-        return MeasureDefinition(name: p.name, label: "Recorded prevalence: \(p.name)", numerator: numerator, denominator: denominator,
-                                 groupings: [[.icb]] + MeasureDefinition.defaultGroupings, target: nil,
-                                 standardisedAges: p.denominatorMinimumAge...120, ageBandYears: 5,
-                                 source: [("rules", "rules.md s11; prevalence.csv")], location: "measures/prevalence.csv, measure \(p.name)")
+        var d = MeasureDefinition(name: p.name, label: "Recorded prevalence: \(p.name)", numerator: numerator, denominator: denominator,
+                                  groupings: [[.icb]] + MeasureDefinition.defaultGroupings, target: nil,
+                                  standardisedAges: p.denominatorMinimumAge...120, ageBandYears: 5,
+                                  source: [("rules", "rules.md s11; prevalence.csv")], location: "measures/prevalence.csv, measure \(p.name)")
+        d.recordedPrevalence = true
+        return d
     }
 
     /// Parses one measure file; errors name the file and the JSON path.

@@ -100,14 +100,15 @@ extension RunReport {
 
     /// Each achievement measure with a target: the ICB rate against it, its trend over the runs
     /// in the history, and the deprivation gap (quintile 1 − 5) and slope index of inequality.
+    /// Then every measure without a target, with the same columns and its trend in words (a QIF
+    /// reviewer compares screening and vaccination uptake too, which have no national target).
     /// Every rate in the shareable variant comes from the counts as shown.
     func achievementSection() -> String {
-        guard let result = measures else { return "" }
+        guard let result = measures, !result.definitions.isEmpty else { return "" }
         let targeted = result.definitions.indices.filter { result.definitions[$0].target != nil }
-        guard !targeted.isEmpty else { return "" }
-        let asOf = stages.flags.asOf.description
+        let others = result.definitions.indices.filter { result.definitions[$0].target == nil && !result.definitions[$0].recordedPrevalence }
         var h = "<section id=\"achievement\"><h2>Achievement against target</h2>"
-            + "<p class=\"note\">Measures of <code>reference/measures/</code> that carry a target (docs/measures.md). The ICB rate is the numerator over the "
+            + "<p class=\"note\">Measures of <code>reference/measures/</code> (docs/measures.md); first those that carry a target. The ICB rate is the numerator over the "
             + "denominator for the whole ICB, with a Wilson 95% interval. The deprivation gap is the rate in IMD quintile 1 (most deprived fifth) minus quintile 5 "
             + "(least deprived), in percentage points; the slope index of inequality (SII) is the fitted difference between the least and the most deprived ends "
             + "across the ten deciles, with a simulated 95% interval, so a positive gap or a negative SII means the most deprived do better. "
@@ -116,53 +117,84 @@ extension RunReport {
             h += " Shareable: rates, gaps and the SII are computed from the counts as shown (counts of 1 to \(dc.threshold) suppressed, others rounded to the nearest \(dc.multiple)); "
                 + "a * means a count behind it is suppressed."
         }
-        h += "</p><div class=\"scroll\"><table id=\"achievement-table\"><tr><th class=\"l\">measure</th><th>numerator</th><th>denominator</th><th>ICB rate (95% CI)</th>"
-            + "<th>target</th><th class=\"l\">against target</th><th>Q1 most deprived</th><th>Q5 least deprived</th><th>gap Q1 − Q5</th><th>SII (95% CI)</th></tr>"
+        h += "</p>"
         var charts = ""
-        for m in targeted {
-            let d = result.definitions[m], target = d.target!
-            guard let icb = result.rows.first(where: { $0.measure == m && $0.grouping == 0 }) else { continue }
-            let now = shownRate(icb.numerator, icb.denominator)
-            h += "<tr><td class=\"l\">\(SVG.escape(d.label)) <small>(<code>\(SVG.escape(d.name))</code>)</small></td>"
-                + "<td>\(count(icb.numerator))</td><td>\(count(icb.denominator))</td>"
-            if let now, let ci = PrevalenceStatistics.wilson(now.num, now.den) {
-                h += "<td>\(SVG.percent(now.rate))<br><small>\(SVG.percent(ci.low))–\(SVG.percent(ci.high))</small></td>"
-            } else { h += "<td>*</td>" }
-            h += "<td>\(SVG.percent(target, decimals: 0))</td>"
-            if let now {
-                let met = now.rate >= target
-                h += "<td class=\"l \(met ? "dir-low" : "dir-high")\">\(met ? "✓ met" : "✗ below") (\(RunReport.pp(now.rate - target)) pp)</td>"
-            } else { h += "<td class=\"l\">*</td>" }
-            let q = result.quintiles[m]
-            for k in [0, 4] {
-                let title = "count \(countText(q[k].numerator)) of \(countText(q[k].denominator))"
-                if let r = shownRate(q[k].numerator, q[k].denominator) { h += "<td title=\"\(title)\">\(SVG.percent(r.rate))</td>" }
-                else { h += "<td title=\"\(title)\">*</td>" }
+        if !targeted.isEmpty {
+            h += "<div class=\"scroll\"><table id=\"achievement-table\"><tr><th class=\"l\">measure</th><th>numerator</th><th>denominator</th><th>ICB rate (95% CI)</th>"
+                + "<th>target</th><th class=\"l\">against target</th><th>Q1 most deprived</th><th>Q5 least deprived</th><th>gap Q1 − Q5</th><th>SII (95% CI)</th></tr>"
+            for m in targeted {
+                let d = result.definitions[m], target = d.target!
+                guard let icb = result.rows.first(where: { $0.measure == m && $0.grouping == 0 }) else { continue }
+                let now = shownRate(icb.numerator, icb.denominator)
+                h += "<tr>" + measureCells(result, m, icb, before: "<td>\(SVG.percent(target, decimals: 0))</td>" + (now.map { now in
+                    let met = now.rate >= target
+                    return "<td class=\"l \(met ? "dir-low" : "dir-high")\">\(met ? "✓ met" : "✗ below") (\(RunReport.pp(now.rate - target)) pp)</td>"
+                } ?? "<td class=\"l\">*</td>")) + "</tr>"
+                let points = trendPoints(d.name, icb)
+                let values = points.map { shownRate($0.1, $0.2)?.rate }
+                let dates = points.map { SVG.longDate($0.0) }
+                let title = "\(d.label)"
+                charts += "<figure><figcaption><h3>\(SVG.escape(title))</h3>ICB rate at each run against the \(SVG.percent(target, decimals: 0)) target"
+                    + (points.count == 1 ? "; the trend grows from the next as-of date" : "") + "</figcaption>"
+                    + SVG.rateTrend(id: "achievement-\(d.name)", label: "Line chart: \(title), ICB rate at each of \(points.count) run\(points.count == 1 ? "" : "s") against the target of \(SVG.percent(target, decimals: 0))",
+                                    values: values, xLabels: dates, target: target, yTitle: "Achievement (%)")
+                    + "</figure>"
             }
-            let inequality = MeasuresCSV.inequalityStatistics(result, measure: m, disclosure: disclosure)
-            h += "<td>\(inequality.gap.map { "\(RunReport.pp($0)) pp" } ?? "*")</td>"
-            if let sii = inequality.sii {
-                h += "<td>\(RunReport.pp(sii.sii)) pp<br><small>\(RunReport.pp(sii.low)) to \(RunReport.pp(sii.high))</small></td>"
-            } else { h += "<td>*</td>" }
-            h += "</tr>"
-            // The trend: earlier runs from the history (one per as-of date), then this run,
-            // which supersedes an earlier run of its own date.
-            var points = measureTrend.filter { $0.measure == d.name && $0.asOf != asOf }.map { ($0.asOf, $0.numerator, $0.denominator) }
-            points.append((asOf, icb.numerator, icb.denominator))
-            points.sort { $0.0 < $1.0 }
-            let values = points.map { shownRate($0.1, $0.2)?.rate }
-            let dates = points.map { SVG.longDate($0.0) }
-            let title = "\(d.label)"
-            charts += "<figure><figcaption><h3>\(SVG.escape(title))</h3>ICB rate at each run against the \(SVG.percent(target, decimals: 0)) target"
-                + (points.count == 1 ? "; the trend grows from the next as-of date" : "") + "</figcaption>"
-                + SVG.rateTrend(id: "achievement-\(d.name)", label: "Line chart: \(title), ICB rate at each of \(points.count) run\(points.count == 1 ? "" : "s") against the target of \(SVG.percent(target, decimals: 0))",
-                                values: values, xLabels: dates, target: target, yTitle: "Achievement (%)")
-                + "</figure>"
+            h += "</table></div>"
+            h += SVG.seriesLegend(id: "achievement-legend", label: "Achievement chart legend",
+                                  [(name: "ICB rate at each run", swatch: SVG.lineSwatch("#0072B2", marker: true)),
+                                   (name: "target", swatch: SVG.lineSwatch("#D55E00", dashed: true))])
+            h += "<div class=\"grid\">\(charts)</div>"
         }
-        h += "</table></div>"
-        h += SVG.seriesLegend(id: "achievement-legend", label: "Achievement chart legend",
-                              [(name: "ICB rate at each run", swatch: SVG.lineSwatch("#0072B2", marker: true)),
-                               (name: "target", swatch: SVG.lineSwatch("#D55E00", dashed: true))])
-        return h + "<div class=\"grid\">\(charts)</div></section>"
+        if !others.isEmpty {
+            h += "<h3>Measures without a target</h3><div class=\"scroll\"><table id=\"measures-table\"><tr><th class=\"l\">measure</th><th>numerator</th><th>denominator</th>"
+                + "<th>ICB rate (95% CI)</th><th class=\"l\">ICB rate at each run (oldest first, last \(RunReport.trendRuns))</th>"
+                + "<th>Q1 most deprived</th><th>Q5 least deprived</th><th>gap Q1 − Q5</th><th>SII (95% CI)</th></tr>"
+            for m in others {
+                guard let icb = result.rows.first(where: { $0.measure == m && $0.grouping == 0 }) else { continue }
+                let rates = trendPoints(result.definitions[m].name, icb).suffix(RunReport.trendRuns)
+                    .map { p in shownRate(p.1, p.2).map { SVG.percent($0.rate) } ?? "*" }
+                h += "<tr>" + measureCells(result, m, icb, before: "<td class=\"l\">\(rates.joined(separator: " → "))</td>") + "</tr>"
+            }
+            h += "</table></div>"
+        }
+        return h + "</section>"
+    }
+
+    /// Runs shown in a measure's trend cell.
+    static let trendRuns = 6
+
+    /// A measure's row cells: name, ICB counts and rate, then `before`, then the quintile rates,
+    /// the gap and the SII.
+    func measureCells(_ result: MeasureResult, _ m: Int, _ icb: MeasureResult.Row, before: String) -> String {
+        let d = result.definitions[m]
+        var h = "<td class=\"l\">\(SVG.escape(d.label)) <small>(<code>\(SVG.escape(d.name))</code>)</small></td>"
+            + "<td>\(count(icb.numerator))</td><td>\(count(icb.denominator))</td>"
+        if let now = shownRate(icb.numerator, icb.denominator), let ci = PrevalenceStatistics.wilson(now.num, now.den) {
+            h += "<td>\(SVG.percent(now.rate))<br><small>\(SVG.percent(ci.low))–\(SVG.percent(ci.high))</small></td>"
+        } else { h += "<td>*</td>" }
+        h += before
+        let q = result.quintiles[m]
+        for k in [0, 4] {
+            let title = "count \(countText(q[k].numerator)) of \(countText(q[k].denominator))"
+            if let r = shownRate(q[k].numerator, q[k].denominator) { h += "<td title=\"\(title)\">\(SVG.percent(r.rate))</td>" }
+            else { h += "<td title=\"\(title)\">*</td>" }
+        }
+        let inequality = MeasuresCSV.inequalityStatistics(result, measure: m, disclosure: disclosure)
+        h += "<td>\(inequality.gap.map { "\(RunReport.pp($0)) pp" } ?? "*")</td>"
+        if let sii = inequality.sii {
+            h += "<td>\(RunReport.pp(sii.sii)) pp<br><small>\(RunReport.pp(sii.low)) to \(RunReport.pp(sii.high))</small></td>"
+        } else { h += "<td>*</td>" }
+        return h
+    }
+
+    /// The ICB counts at each run, oldest first: earlier runs from the history (one per as-of
+    /// date), then this run, which supersedes an earlier run of its own date.
+    func trendPoints(_ name: String, _ icb: MeasureResult.Row) -> [(String, Int, Int)] {
+        let asOf = stages.flags.asOf.description
+        var points = measureTrend.filter { $0.measure == name && $0.asOf != asOf }.map { ($0.asOf, $0.numerator, $0.denominator) }
+        points.append((asOf, icb.numerator, icb.denominator))
+        points.sort { $0.0 < $1.0 }
+        return points
     }
 }
