@@ -135,7 +135,7 @@ struct RunReport {
         .wide{max-width:920px}.legend{display:flex;flex-wrap:wrap;gap:.35em 1.3em;font-size:.9em;margin:.6em 0}
         .legend span{display:inline-flex;align-items:center;gap:.35em}small{white-space:nowrap}.warnings li{margin:.2em 0}
         .dir-high{color:#9a3a00;font-weight:600}.dir-low{color:#00507d;font-weight:600}#outliers td:not(.l),#outliers td.dir-high,#outliers td.dir-low{white-space:nowrap}
-        #achievement-table td:not(:first-child){white-space:nowrap}#achievement-table td:first-child{min-width:15em}
+        #achievement-table td:not(:first-child),#measures-table td:not(:first-child){white-space:nowrap}#achievement-table td:first-child,#measures-table td:first-child{min-width:15em}
         @media (max-width:900px){body{padding:.8em 1em 2em}}@media (max-width:720px){.grid{grid-template-columns:1fr}}
         @media print{body{max-width:none;padding:0;font-size:10pt}.scroll{overflow:visible}
         table{font-size:8pt;width:100%}td,th{padding:2px 4px}td{overflow-wrap:anywhere}h2{break-after:avoid}
