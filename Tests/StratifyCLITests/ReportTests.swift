@@ -195,6 +195,39 @@ import Testing
         }
     }
 
+    /// prevalence.csv's recorded prevalences are measures too, but have their own section: when
+    /// every measure file is for another rule set, the report has no achievement section rather
+    /// than an empty one. (A reference copy with both files limited to stratify-v1 and its
+    /// manifest rebuilt, run with stratify-v2.)
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["PATH"].map { p in
+        p.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") } } ?? false,
+        "python3 is not on PATH, so the reference manifest cannot be rebuilt"))
+    func recordedPrevalencesAloneMakeNoAchievementSection() throws {
+        try withTemporaryDirectory("report-no-achievement") { dir in
+            let support = MeasureCLITests()
+            let reference = try support.referenceCopy(dir)
+            for (file, from, to) in [("achievement.json", "{\n", "{\n  \"rule_sets\": [\"stratify-v1\"],\n"),
+                                     ("achievement-v2.json", "\"rule_sets\": [\"stratify-v2\"]", "\"rule_sets\": [\"stratify-v1\"]")] {
+                let path = reference + "/measures/" + file
+                let text = try String(contentsOfFile: path, encoding: .utf8)
+                let range = try #require(text.range(of: from), "\(file) starts as expected")
+                try text.replacingCharacters(in: range, with: to).write(toFile: path, atomically: true, encoding: .utf8)
+            }
+            let manifest = Process()
+            manifest.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            manifest.arguments = ["python3", reference + "/scripts/build_manifest.py"]
+            manifest.standardOutput = Pipe()
+            try manifest.run()
+            manifest.waitUntilExit()
+            try #require(manifest.terminationStatus == 0, "build_manifest.py on the copy")
+            let r = try stratify(["run", try support.pipeline(dir, reference: reference, rules: "stratify-v2.rules")])
+            #expect(r.status == 0, "\(r)")
+            let html = try String(contentsOf: try support.runFolder(dir).appendingPathComponent("report.html"), encoding: .utf8)
+            #expect(html.contains("Hypertension register"), "the prevalence sections are there")
+            #expect(!html.contains("id=\"achievement\""))
+        }
+    }
+
     /// The shareable ICB rate is the rounded numerator over the rounded denominator.
     @Test func shareableAchievementRatesComeFromTheRoundedCounts() throws {
         try withTemporaryDirectory("report-achievement-shareable") { dir in

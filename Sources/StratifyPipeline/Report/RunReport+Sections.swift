@@ -104,9 +104,11 @@ extension RunReport {
     /// reviewer compares screening and vaccination uptake too, which have no national target).
     /// Every rate in the shareable variant comes from the counts as shown.
     func achievementSection() -> String {
-        guard let result = measures, !result.definitions.isEmpty else { return "" }
+        guard let result = measures else { return "" }
         let targeted = result.definitions.indices.filter { result.definitions[$0].target != nil }
         let others = result.definitions.indices.filter { result.definitions[$0].target == nil && !result.definitions[$0].recordedPrevalence }
+        // Recorded prevalences alone have their own section: no empty one here.
+        guard !targeted.isEmpty || !others.isEmpty else { return "" }
         var h = "<section id=\"achievement\"><h2>Achievement against target</h2>"
             + "<p class=\"note\">Measures of <code>reference/measures/</code> (docs/measures.md); first those that carry a target. The ICB rate is the numerator over the "
             + "denominator for the whole ICB, with a Wilson 95% interval. The deprivation gap is the rate in IMD quintile 1 (most deprived fifth) minus quintile 5 "
