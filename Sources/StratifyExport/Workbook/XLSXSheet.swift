@@ -121,7 +121,7 @@ public struct XLSXSheet: Sendable {
             case .integer(let n):
                 writeValue(String(n), column: column, row: digits)
             case .bool(let b):
-                openCell(column: column, row: digits, style: nil, type: .bool)
+                openCell(column: column, row: digits, style: nil, type: XLSXSheet.boolAttribute)
                 sheetData += (b ? "<v>1</v></c>" : "<v>0</v></c>").utf8
                 note(column, b ? 4 : 5)
             case .date(let d):
@@ -139,28 +139,18 @@ public struct XLSXSheet: Sendable {
 
     /// `<c r="B12" s="…" t="…">`, from cached column letters and the row's digits: a sheet has
     /// many cells, and this keeps each to a few byte appends.
-    private mutating func openCell(column: Int, row: [UInt8], style: Style?, type: CellType?) {
+    private mutating func openCell(column: Int, row: [UInt8], style: Style?, type: [UInt8]?) {
         sheetData += "<c r=\"".utf8
         sheetData += columnLetters[column]
         sheetData += row
         sheetData.append(0x22)
         if let style { sheetData += XLSXSheet.styleAttributes[style.rawValue] }
-        if let type { sheetData += type.attribute }
+        if let type { sheetData += type }
         sheetData.append(0x3E)
     }
 
-    /// A cell's `t` attribute, as bytes made once (an interpolated String per cell was a visible
-    /// share of writing the workbooks).
-    enum CellType {
-        case bool, inlineString
-        var attribute: [UInt8] {
-            switch self {
-            case .bool: XLSXSheet.boolAttribute
-            case .inlineString: XLSXSheet.inlineStringAttribute
-            }
-        }
-    }
-
+    /// Cell attributes as bytes made once (an interpolated String per cell was a visible share of
+    /// writing the workbooks).
     static let styleAttributes: [[UInt8]] = (0...Style.wrapped.rawValue).map { Array(" s=\"\($0)\"".utf8) }
     static let boolAttribute = Array(" t=\"b\"".utf8)
     static let inlineStringAttribute = Array(" t=\"inlineStr\"".utf8)
@@ -175,7 +165,7 @@ public struct XLSXSheet: Sendable {
 
     /// An inline string (`t="inlineStr"`): see docs/workbook.md for why not a shared-strings table.
     private mutating func writeText(_ s: String, column: Int, row: [UInt8], style: Style) {
-        openCell(column: column, row: row, style: style, type: .inlineString)
+        openCell(column: column, row: row, style: style, type: XLSXSheet.inlineStringAttribute)
         sheetData += "<is><t".utf8
         // Without xml:space="preserve" readers may drop leading and trailing spaces.
         if let first = s.unicodeScalars.first, let last = s.unicodeScalars.last,
