@@ -3,6 +3,11 @@ import Testing
 
 /// Where things are, found from this file's path: <root>/Tests/StratifyCLITests/CLISupport.swift.
 enum Paths {
+    /// Whether `python3` is on PATH, for tests that run a project script with it.
+    static let hasPython3 = ProcessInfo.processInfo.environment["PATH"].map { p in
+        p.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") }
+    } ?? false
+
     static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let reference = packageRoot.appendingPathComponent("reference").path

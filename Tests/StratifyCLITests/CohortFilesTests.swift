@@ -176,9 +176,7 @@ import Testing
 }
 
 /// The neighbourhood workbook read back by scripts/check-xlsx (Python's standard library only).
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["PATH"].map { p in
-    p.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") } } ?? false,
-    "python3 is not on PATH, so the independent reader cannot run"))
+@Suite(.enabled(if: Paths.hasPython3, "python3 is not on PATH, so the independent reader cannot run"))
 struct CohortWorkbookCLITests {
     struct Sheet { var name: String; var rows: [[Any]] }
 

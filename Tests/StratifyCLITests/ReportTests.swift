@@ -199,9 +199,7 @@ import Testing
     /// every measure file is for another rule set, the report has no achievement section rather
     /// than an empty one. (A reference copy with both files limited to stratify-v1 and its
     /// manifest rebuilt, run with stratify-v2.)
-    @Test(.enabled(if: ProcessInfo.processInfo.environment["PATH"].map { p in
-        p.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/python3") } } ?? false,
-        "python3 is not on PATH, so the reference manifest cannot be rebuilt"))
+    @Test(.enabled(if: Paths.hasPython3, "python3 is not on PATH, so the reference manifest cannot be rebuilt"))
     func recordedPrevalencesAloneMakeNoAchievementSection() throws {
         try withTemporaryDirectory("report-no-achievement") { dir in
             let support = MeasureCLITests()
