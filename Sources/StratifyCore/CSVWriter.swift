@@ -26,7 +26,10 @@ public struct CSVWriter: Sendable {
     @inline(__always)
     public static func escapeInPlace(_ bytes: inout [UInt8], from start: Int) {
         guard start < bytes.count else { return }
-        if isFormulaStart(bytes[start]) || bytes[start...].contains(where: needsQuotes) {
+        // By index, not `bytes[start...].contains`: a slice is a retain and a release per cell.
+        var quote = false
+        for i in start..<bytes.count where needsQuotes(bytes[i]) { quote = true; break }
+        if isFormulaStart(bytes[start]) || quote {
             let value = Array(bytes[start...])
             bytes.removeSubrange(start...)
             appendEscaped(value, to: &bytes)

@@ -108,7 +108,10 @@ public indirect enum JSON: Sendable, Equatable {
             bytes.append(0x30 &+ UInt8(n % 10))
             n /= 10
         } while n > 0
-        bytes[start...].reverse()
+        // Swapped by index: `bytes[start...].reverse()` took a slice (a retain and a release
+        // per number) in the writers' hottest loops.
+        var i = start, j = bytes.count - 1
+        while i < j { bytes.swapAt(i, j); i += 1; j -= 1 }
     }
 
     static func quote(_ s: String, into out: inout String) {

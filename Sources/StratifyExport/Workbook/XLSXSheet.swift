@@ -12,8 +12,10 @@ public struct XLSXSheet: Sendable {
     /// Widest text seen per column, in characters, for `<cols>`.
     private var longest: [Int]
     private var sheetData: [UInt8] = []
-    /// `A`, `B`, … for each column, as bytes.
-    private let columnLetters: [[UInt8]]
+    /// `A`, `B`, … for each column, end to end: column k's letters are
+    /// `letterBytes[letterEnds[k]..<letterEnds[k + 1]]` (see `openCell` for why not an array each).
+    private let letterBytes: [UInt8]
+    private let letterEnds: [Int]
     private let wrapped: Bool
 
     /// Excel's grid: 1,048,576 rows by 16,384 columns (A to XFD), and 32,767 characters a cell.
@@ -42,7 +44,9 @@ public struct XLSXSheet: Sendable {
         self.name = name
         self.header = header
         self.wrapped = wrapped
-        columnLetters = header.indices.map { Array(XLSXSheet.columnName($0).utf8) }
+        let letters = header.indices.map { Array(XLSXSheet.columnName($0).utf8) }
+        letterBytes = letters.flatMap { $0 }
+        letterEnds = letters.reduce(into: [0]) { ends, l in ends.append(ends.last! + l.count) }
         // Two more characters for the autofilter's drop-down button beside the header text.
         longest = header.map { XLSXSheet.displayLength($0) + 2 }
         try writeRow(header.map { .text($0) }, style: .header)
@@ -121,7 +125,7 @@ public struct XLSXSheet: Sendable {
             case .integer(let n):
                 writeValue(String(n), column: column, row: digits)
             case .bool(let b):
-                openCell(column: column, row: digits, style: nil, type: XLSXSheet.boolAttribute)
+                openCell(column: column, row: digits, style: nil, type: .bool)
                 sheetData += (b ? "<v>1</v></c>" : "<v>0</v></c>").utf8
                 note(column, b ? 4 : 5)
             case .date(let d):
@@ -137,23 +141,34 @@ public struct XLSXSheet: Sendable {
         sheetData += "</row>".utf8
     }
 
-    /// `<c r="B12" s="…" t="…">`, from cached column letters and the row's digits: a sheet has
-    /// many cells, and this keeps each to a few byte appends.
-    private mutating func openCell(column: Int, row: [UInt8], style: Style?, type: [UInt8]?) {
+    /// A cell's `t` attribute, where it has one.
+    enum CellType { case bool, inlineString }
+
+    /// `<c r="B12" s="…" t="…">`, from the column's letters and the row's digits: a sheet has
+    /// many cells, and this keeps each to a few byte appends. The attributes are string literals
+    /// and the letters bytes of one buffer: appending a shared `[UInt8]` retains and releases it,
+    /// and with workbooks built on every core those atomics on shared counts made the cores wait
+    /// on each other (as in `patients.csv`).
+    private mutating func openCell(column: Int, row: [UInt8], style: Style?, type: CellType?) {
         sheetData += "<c r=\"".utf8
-        sheetData += columnLetters[column]
+        for i in letterEnds[column]..<letterEnds[column + 1] { sheetData.append(letterBytes[i]) }
         sheetData += row
         sheetData.append(0x22)
-        if let style { sheetData += XLSXSheet.styleAttributes[style.rawValue] }
-        if let type { sheetData += type }
+        switch style {
+        case .general: sheetData += " s=\"0\"".utf8
+        case .header: sheetData += " s=\"1\"".utf8
+        case .text: sheetData += " s=\"2\"".utf8
+        case .date: sheetData += " s=\"3\"".utf8
+        case .wrapped: sheetData += " s=\"4\"".utf8
+        case nil: break
+        }
+        switch type {
+        case .bool: sheetData += " t=\"b\"".utf8
+        case .inlineString: sheetData += " t=\"inlineStr\"".utf8
+        case nil: break
+        }
         sheetData.append(0x3E)
     }
-
-    /// Cell attributes as bytes made once (an interpolated String per cell was a visible share of
-    /// writing the workbooks).
-    static let styleAttributes: [[UInt8]] = (0...Style.wrapped.rawValue).map { Array(" s=\"\($0)\"".utf8) }
-    static let boolAttribute = Array(" t=\"b\"".utf8)
-    static let inlineStringAttribute = Array(" t=\"inlineStr\"".utf8)
 
     private mutating func writeValue(_ v: String, column: Int, row: [UInt8]) {
         openCell(column: column, row: row, style: nil, type: nil)
@@ -165,7 +180,7 @@ public struct XLSXSheet: Sendable {
 
     /// An inline string (`t="inlineStr"`): see docs/workbook.md for why not a shared-strings table.
     private mutating func writeText(_ s: String, column: Int, row: [UInt8], style: Style) {
-        openCell(column: column, row: row, style: style, type: XLSXSheet.inlineStringAttribute)
+        openCell(column: column, row: row, style: style, type: .inlineString)
         sheetData += "<is><t".utf8
         // Without xml:space="preserve" readers may drop leading and trailing spaces.
         if let first = s.unicodeScalars.first, let last = s.unicodeScalars.last,

@@ -13,17 +13,28 @@ import StratifyIngest
 /// (tested against both, and by the golden files).
 struct PatientsCSVBatch {
     let columns: [Column]
-    /// Each `.string` column's labels, CSV-escaped once.
-    let labelCells: [[[UInt8]]]
+    /// Each `.string` column's labels, CSV-escaped once, end to end in one buffer: label i is
+    /// `labelBytes[k][labelEnds[k][i]..<labelEnds[k][i + 1]]`, copied byte by byte. An array per
+    /// label meant a retain and a release of that label per cell, atomics on counts that every
+    /// core's batch shared, so the cores waited on each other.
+    let labelBytes: [[UInt8]]
+    let labelEnds: [[Int32]]
     let index: PatientIndex
 
     init(columns: [Column], index: PatientIndex) {
         self.columns = columns
         self.index = index
-        labelCells = columns.map { c in
-            if case .string(_, let table) = c { return table.map(CSVWriter.escaped) }
-            return []
+        var bytes: [[UInt8]] = [], ends: [[Int32]] = []
+        for c in columns {
+            var b: [UInt8] = [], e: [Int32] = [0]
+            if case .string(_, let table) = c {
+                for label in table { b += CSVWriter.escaped(label); e.append(Int32(b.count)) }
+            }
+            bytes.append(b)
+            ends.append(e)
         }
+        labelBytes = bytes
+        labelEnds = ends
     }
 
     /// The rows of `patients` (indices into the columns), in order, each ending with a line feed.
@@ -64,9 +75,12 @@ struct PatientsCSVBatch {
                     ends[base + r] = Int32(truncatingIfNeeded: text.count)
                 }
             case .string(let v, _):
-                let labels = labelCells[k]
+                let bytes = labelBytes[k], labelEnd = labelEnds[k]
                 for (r, p) in patients.enumerated() {
-                    if v[p] >= 0 { text += labels[Int(v[p])] }
+                    let label = Int(v[p])
+                    if label >= 0 {
+                        for i in Int(labelEnd[label])..<Int(labelEnd[label + 1]) { text.append(bytes[i]) }
+                    }
                     ends[base + r] = Int32(truncatingIfNeeded: text.count)
                 }
             case .window:
