@@ -12,9 +12,10 @@ extension FlagEngine {
     }
 }
 
-/// `gatherAggregationColumns` reads the accumulators a block of 2,048 patients at a time; each
-/// column must equal the plain strided gather (`column(_:at:stride:)` above, one aggregation at
-/// a time, the reference), for both shipped rule sets, at and around every block edge.
+/// `gatherAggregationColumns` reads the accumulators a block of 2,048 patients at a time, and
+/// hands their pages back as it goes; each column must equal the plain strided gather
+/// (`column(_:at:stride:)` above, one aggregation at a time, the reference, taken before the
+/// gather), for both shipped rule sets, at and around every block edge.
 @Suite struct AggregationGatherTests {
     static func reference(_ e: FlagEngine, _ a: Int) -> Column? {
         let agg = e.ruleSet.aggregations[a]
@@ -62,10 +63,40 @@ extension FlagEngine {
             }
             engine.consume(events: events, patients: table)
             engine.consume(medications: meds, patients: table)
-            let gathered = engine.gatherAggregationColumns()
-            for a in ruleSet.aggregations.indices {
-                #expect(Self.same(gathered[a], Self.reference(engine, a)), "\(ruleSet.name) aggregation \(a) at \(n) patients")
+            let references = ruleSet.aggregations.indices.map { Self.reference(engine, $0) }
+            // Pages handed back after every block (1 byte), and at the default interval.
+            for releaseBytes in [1, 1 << 20] {
+                var copy = engine
+                let gathered = copy.gatherAggregationColumns(releaseBytes: releaseBytes)
+                for a in ruleSet.aggregations.indices {
+                    #expect(Self.same(gathered[a], references[a]), "\(ruleSet.name) aggregation \(a) at \(n) patients, release every \(releaseBytes) bytes")
+                }
             }
+            // The gather gives back pages of the accumulators it has read: a copy of the engine
+            // made before must keep its own (the gather makes its accumulators unique first).
+            for a in ruleSet.aggregations.indices {
+                #expect(Self.same(Self.reference(engine, a), references[a]), "\(ruleSet.name) aggregation \(a) changed in the copy")
+            }
+        }
+    }
+
+    /// At 100,000 patients the accumulators span many pages, so pages are really handed back
+    /// mid-gather (at the small sizes above most arrays fit a page or two).
+    @Test func gatherAcrossReleasedPagesEqualsTheReference() {
+        let asOf = Day(iso: "2026-03-31")!, n = 100_000
+        let ruleSet = FlagFixture.ruleSetV2
+        let table = FlagEngineLayoutTests.patients(n, asOf: asOf)
+        var engine = FlagEngine(ruleSet: ruleSet, asOf: asOf)
+        var events = EventBatch()
+        for r in FlagEngineLayoutTests.rows(ruleSet, domain: .events, patients: n, perPatient: 2, asOf: asOf, seed: 7) {
+            events.patient.append(Int32(r.patient)); events.date.append(r.date); events.code.append(r.code); events.value.append(r.value)
+        }
+        engine.consume(events: events, patients: table)
+        let references = ruleSet.aggregations.indices.map { Self.reference(engine, $0) }
+        var copy = engine
+        let gathered = copy.gatherAggregationColumns(releaseBytes: 64 * 1024)
+        for a in ruleSet.aggregations.indices {
+            #expect(Self.same(gathered[a], references[a]), "aggregation \(a)")
         }
     }
 }
