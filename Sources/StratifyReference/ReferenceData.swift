@@ -169,6 +169,13 @@ extension IMDTable {
 public struct PracticeTable: Sendable {
     public struct Practice: Sendable {
         public let code: String, name: String, pcnCode: String, pcnName: String, neighbourhood: String
+
+        /// The same practice with its own copy of every string: for a worker thread that reads
+        /// them for every row (CohortCSV.Prepared), so that threads do not share their counts.
+        public var unshared: Practice {
+            Practice(code: code.unshared, name: name.unshared, pcnCode: pcnCode.unshared, pcnName: pcnName.unshared,
+                     neighbourhood: neighbourhood.unshared)
+        }
     }
     public let path: String
     public let practices: [Practice]

@@ -52,15 +52,18 @@ public struct CohortCSV {
             + keyValues + ["status"]
     }
 
-    /// The cells that say who and where a patient is, in `identifierColumns + placeColumns` order.
-    func place(patientID: String, nhsNumber: String, practice: String) -> [String] {
+    /// Writes the cells that say who and where a patient is, in `identifierColumns + placeColumns`
+    /// order.
+    func writePlace(patientID: String, nhsNumber: String, practice: String, to w: inout CSVWriter) {
         let info = practices[practice]
-        var row: [String]
         switch identifier {
-        case .nhsNumber: row = [nhsNumber, patientID]
-        case .pseudonym(let mac): row = [mac.pseudonym(Array(patientID.utf8))]
+        case .nhsNumber: w.cell(nhsNumber); w.cell(patientID)
+        case .pseudonym(let mac): w.cell(mac.pseudonym(Array(patientID.utf8)))
         }
-        return row + [practice, info?.name ?? "", info?.pcnName ?? "unknown", info?.neighbourhood ?? "unknown"]
+        w.cell(practice)
+        w.cell(info?.name ?? "")
+        w.cell(info?.pcnName ?? "unknown")
+        w.cell(info?.neighbourhood ?? "unknown")
     }
 
     /// One cohort's evaluation, prepared once: the columns it reads and which reasons hold for
@@ -77,15 +80,25 @@ public struct CohortCSV {
         let keyColumns: [Column]
         let practiceColumn: Column
 
+        /// Cohorts are prepared and written on several threads at once, and every row copies
+        /// the practice's names, the reasons' labels and the columns' label strings: each
+        /// prepared cohort takes its own copies of those strings (`String.unshared`), and keeps
+        /// only the columns its rows read, so threads never count references to the same object.
         init(csv: CohortCSV, flags: FlagResult, columns: [String: Column], reasons: [Reason], reasonHolds: [[Bool]]) {
-            self.csv = csv
+            var own = csv
+            own.practices = csv.practices.mapValues(\.unshared)
+            own.labels = csv.labels.unshared
+            self.csv = own
             self.flags = flags
-            self.columns = columns
-            self.reasons = reasons
+            let read = Set(csv.keyValues + csv.labels.fieldReferences.map(\.field) + ["age", "sex", "core20", "priority", "practice_code"])
+            var kept: [String: Column] = [:]
+            for (name, column) in columns where read.contains(name) { kept[name] = column.unsharedLabels }
+            self.columns = kept
+            self.reasons = reasons.map { Reason(label: $0.label.unshared, condition: $0.condition) }
             self.reasonHolds = reasonHolds
-            fixed = ["age", "sex", "core20", "priority"].map { columns[$0]! }
-            keyColumns = csv.keyValues.map { columns[$0]! }
-            practiceColumn = columns["practice_code"]!
+            fixed = ["age", "sex", "core20", "priority"].map { kept[$0]! }
+            keyColumns = csv.keyValues.map { kept[$0]! }
+            practiceColumn = kept["practice_code"]!
         }
 
         public func practice(_ p: Int) -> String { practiceColumn.text(at: p) }
@@ -105,7 +118,10 @@ public struct CohortCSV {
         }
 
         public func details(_ p: Int) -> String {
-            csv.labels.details(keyValues: csv.keyValues) { name in columns[name].map { $0.text(at: p) } ?? "" }
+            // The closure captures the columns alone: capturing `self` copied the whole prepared
+            // value (a count for each of its arrays) for every row.
+            let columns = self.columns
+            return csv.labels.details(keyValues: csv.keyValues) { name in columns[name].map { $0.text(at: p) } ?? "" }
         }
 
         public func member(_ p: Int) -> CohortMember {
@@ -118,10 +134,23 @@ public struct CohortCSV {
                          neighbourhood: neighbourhood(p), reasons: reasons(p))
         }
 
-        func row(_ p: Int, _ m: CohortMember, status: String) -> [String] {
-            csv.place(patientID: m.patientID, nhsNumber: m.nhsNumber, practice: m.practiceCode)
-                + fixed.map { $0.text(at: p) } + [m.reasons, details(p)]
-                + keyColumns.map { $0.text(at: p) } + [status]
+        /// Writes member p's row, cell by cell into `w`: the columns' values go through
+        /// `scratch` as bytes, not a String each (rendering the rows was most of the stage's time).
+        func writeRow(_ p: Int, _ m: CohortMember, status: String, to w: inout CSVWriter, scratch: inout [UInt8]) {
+            func values(_ columns: [Column]) {
+                for c in columns {
+                    scratch.removeAll(keepingCapacity: true)
+                    c.appendText(at: p, to: &scratch)
+                    w.cell(scratch)
+                }
+            }
+            csv.writePlace(patientID: m.patientID, nhsNumber: m.nhsNumber, practice: m.practiceCode, to: &w)
+            values(fixed)
+            w.cell(m.reasons)
+            w.cell(details(p))
+            values(keyColumns)
+            w.cell(status)
+            w.endRow()
         }
     }
 
@@ -142,23 +171,27 @@ public struct CohortCSV {
     }
 
     public func render(members: [Int], prepared: Prepared, previous: Set<String>) -> (all: [UInt8], byNeighbourhood: [String: [UInt8]]) {
-        render(members: members, records: members.map(prepared.member), prepared: prepared, previous: previous)
+        render(members: members, records: members.map { prepared.member($0) }, prepared: prepared, previous: previous)
     }
 
     /// - Parameter records: `prepared.member(p)` of each member, computed once by a caller that
     ///   also needs them (the history keeps them).
     public func render(members: [Int], records: [CohortMember], prepared: Prepared,
                        previous: Set<String>) -> (all: [UInt8], byNeighbourhood: [String: [UInt8]]) {
-        var rows: [(neighbourhood: String, bytes: [UInt8])] = []
-        rows.reserveCapacity(members.count)
-        for (p, m) in zip(members, records) {
-            var w = CSVWriter(crlf: true)
-            w.row(prepared.row(p, m, status: previous.contains(m.patientID) ? "continuing" : "new"))
-            rows.append((m.neighbourhood, w.bytes))
-        }
         var head = CSVWriter(crlf: true, byteOrderMark: true)
         head.row(header)
-        return CohortCSV.assemble(header: head.bytes, rows: rows)
+        // Each row goes straight into the file for all neighbourhoods and its neighbourhood's:
+        // `assemble`'s result without a buffer per row.
+        var all = head.bytes
+        var byNeighbourhood: [String: [UInt8]] = [:]
+        var w = CSVWriter(crlf: true), scratch: [UInt8] = []
+        for (p, m) in zip(members, records) {
+            w.bytes.removeAll(keepingCapacity: true)
+            prepared.writeRow(p, m, status: previous.contains(m.patientID) ? "continuing" : "new", to: &w, scratch: &scratch)
+            all += w.bytes
+            byNeighbourhood[m.neighbourhood, default: head.bytes] += w.bytes
+        }
+        return (all, byNeighbourhood)
     }
 
     /// A cohort's file for all neighbourhoods and one per neighbourhood, from its rendered header
@@ -223,8 +256,8 @@ public struct CohortCSV {
         var rows: [(neighbourhood: String, bytes: [UInt8])] = []
         for (_, l) in keyed.sorted(by: { $0.key < $1.key }) {
             var w = CSVWriter(crlf: true)
-            w.row(place(patientID: l.patientID, nhsNumber: l.nhsNumber, practice: l.practiceCode)
-                  + [l.leftBecause, l.reasonsBefore, l.reasonsNow, l.detailsNow, "left"])
+            writePlace(patientID: l.patientID, nhsNumber: l.nhsNumber, practice: l.practiceCode, to: &w)
+            w.row([l.leftBecause, l.reasonsBefore, l.reasonsNow, l.detailsNow, "left"])
             rows.append((l.neighbourhood, w.bytes))
         }
         var head = CSVWriter(crlf: true, byteOrderMark: true)
@@ -305,5 +338,14 @@ public struct CohortLeaver: Sendable, Equatable {
             l.detailsNow = prepared.details(p)
         }
         return l
+    }
+}
+
+extension Column {
+    /// A `.string` column with its own copies of its labels (see `CohortCSV.Prepared.init`);
+    /// other columns as they are (their values are read without counting references).
+    var unsharedLabels: Column {
+        if case .string(let v, let table) = self { return .string(v, table: table.map(\.unshared)) }
+        return self
     }
 }

@@ -95,6 +95,14 @@ public struct CohortLabels: Sendable {
         self.init(values: values, lists: lists)
     }
 
+    /// The same labels with their own copies of every string (see `CohortCSV.Prepared.init`).
+    public var unshared: CohortLabels {
+        CohortLabels(values: values.map { v in (v.field.unshared, v.labels.map { ($0.value.unshared, $0.text.unshared) }) },
+                     lists: lists.map { l in
+                         List(prefix: l.prefix.unshared, when: l.when.unshared, fields: l.fields.map { ($0.field.unshared, $0.label.unshared) })
+                     })
+    }
+
     /// Every field the labels read, with where: for checking against the rule set at pipeline load.
     public var fieldReferences: [(field: String, at: String)] {
         var out: [(String, String)] = []

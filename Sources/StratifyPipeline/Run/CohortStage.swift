@@ -51,7 +51,9 @@ enum CohortStage {
                 let previousIDs = Set(previous.map(\.patientID))
                 let csv = CohortCSV(identifier: identifier, practices: practices, keyValues: c.keyValues, labels: labels)
                 let prepared = try csv.prepare(flags: flags, scores: scores, reasons: reasons)
-                let records = members.map(prepared.member)
+                // A closure, not `prepared.member`: the partially applied method copied the whole
+                // prepared value (a count for each of its arrays) for every member.
+                let records = members.map { prepared.member($0) }
                 let files = csv.render(members: members, records: records, prepared: prepared, previous: previousIDs)
                 let ids = records.map(\.patientID)
                 let current = Set(ids)
