@@ -46,26 +46,26 @@ public enum CohortWorkbook {
             var counts: [Int] = []
             var sheets: [XLSXSheet] = []
             for (k, c) in cohorts.enumerated() {
-                let table = CohortWorkbook.table(c.files.byNeighbourhood[neighbourhood] ?? CohortWorkbook.headerOnly(c.files.all))
-                var sheet = try XLSXSheet(name: names.cohorts[k], header: table.header)
-                let kinds = CohortWorkbook.columnKinds(table.header)
-                for row in table.rows { try sheet.append(CohortWorkbook.cells(row, kinds: kinds)) }
-                counts.append(table.rows.count)
+                let csv = c.files.byNeighbourhood[neighbourhood] ?? CohortWorkbook.headerOnly(c.files.all)
+                let records = CohortWorkbook.records(csv)
+                var sheet = try XLSXSheet(name: names.cohorts[k], header: CohortWorkbook.header(csv, records))
+                counts.append(try CohortWorkbook.appendRows(csv, records, prefix: nil, to: &sheet))
                 sheets.append(sheet)
             }
-            var leaverHeader: [String]? = nil
-            var leaverRows: [[XLSXCell]] = []
+            var leavers: XLSXSheet? = nil
             for c in cohorts {
-                let table = CohortWorkbook.table(c.leavers.byNeighbourhood[neighbourhood] ?? CohortWorkbook.headerOnly(c.leavers.all))
-                if leaverHeader == nil { leaverHeader = ["cohort"] + table.header }
-                let kinds = CohortWorkbook.columnKinds(table.header)
-                for row in table.rows { leaverRows.append([.text(c.about.name)] + CohortWorkbook.cells(row, kinds: kinds)) }
+                let csv = c.leavers.byNeighbourhood[neighbourhood] ?? CohortWorkbook.headerOnly(c.leavers.all)
+                let records = CohortWorkbook.records(csv)
+                if leavers == nil { leavers = try XLSXSheet(name: names.leavers, header: ["cohort"] + CohortWorkbook.header(csv, records)) }
+                _ = try CohortWorkbook.appendRows(csv, records, prefix: .text(c.about.name), to: &leavers!)
             }
+            let leaverSheet: XLSXSheet
+            if let leavers { leaverSheet = leavers } else { leaverSheet = try XLSXSheet(name: names.leavers, header: ["cohort"]) }
             try book.addTextSheet(name: names.readMe, title: "About this workbook",
                                   lines: readMe(neighbourhood: neighbourhood, asOf: asOf, sheets: names.cohorts, counts: counts,
-                                                leaversSheet: names.leavers, leavers: leaverRows.count))
+                                                leaversSheet: names.leavers, leavers: leaverSheet.rowCount))
             for s in sheets { try book.add(s) }
-            try book.addSheet(name: names.leavers, header: leaverHeader ?? ["cohort"], rows: leaverRows)
+            try book.add(leaverSheet)
             return book
         }
 
@@ -168,6 +168,103 @@ public enum CohortWorkbook {
         return Array(csv[..<(CSVRecords.ranges(csv, from: start).first?.upperBound ?? start)])
     }
 
+    /// A cohort file's records, header first (after the byte-order mark).
+    static func records(_ csv: [UInt8]) -> [Range<Int>] {
+        CSVRecords.ranges(csv, from: CSVRecords.byteOrderMarkLength(csv))
+    }
+
+    /// A cohort file's header names.
+    static func header(_ csv: [UInt8], _ records: [Range<Int>]) -> [String] {
+        records.first.map { fields(csv[$0]) } ?? []
+    }
+
+    /// Appends a cohort file's data rows to `sheet`, each after `prefix` when given, typed as
+    /// `cells(_:kinds:)` types them, from the bytes: a neighbourhood's workbook holds every
+    /// member row of every cohort, and a String per cell was most of the time it took to build.
+    /// Tested against `table` + `cells` + `XLSXSheet.append`. Returns the rows appended.
+    static func appendRows(_ csv: [UInt8], _ records: [Range<Int>], prefix: XLSXCell?, to sheet: inout XLSXSheet) throws(StratifyError) -> Int {
+        guard let first = records.first else { return 0 }
+        let kinds = columnKinds(fields(csv[first]))
+        var scratch: [UInt8] = [], ends: [Int] = [], row: [XLSXSheet.RawCell] = []
+        for r in records.dropFirst() {
+            row.removeAll(keepingCapacity: true)   // before the scratch is reused: no copy of it
+            decodeFields(csv[r], into: &scratch, ends: &ends)
+            if let prefix { row.append(.cell(prefix)) }
+            var start = 0
+            for (k, end) in ends.enumerated() {
+                row.append(rawCell(scratch[start..<end], kind: k < kinds.count ? kinds[k] : .typed))
+                start = end
+            }
+            try sheet.append(raw: row)
+        }
+        return records.count - 1
+    }
+
+    /// One record's fields, unquoted as `fields` unquotes them, end to end in `scratch`; field k
+    /// ends at `ends[k]`. Both are cleared first.
+    static func decodeFields(_ record: ArraySlice<UInt8>, into scratch: inout [UInt8], ends: inout [Int]) {
+        scratch.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        var end = record.endIndex
+        while end > record.startIndex, record[end - 1] == 0x0A || record[end - 1] == 0x0D { end -= 1 }
+        var quoted = false, i = record.startIndex
+        while i < end {
+            let b = record[i]
+            if quoted {
+                if b == 0x22 {
+                    if i + 1 < end, record[i + 1] == 0x22 { scratch.append(0x22); i += 1 } else { quoted = false }
+                } else { scratch.append(b) }
+            } else if b == 0x22 { quoted = true }
+            else if b == 0x2C { ends.append(scratch.count) }
+            else { scratch.append(b) }
+            i += 1
+        }
+        ends.append(scratch.count)
+    }
+
+    /// `cells(_:kinds:)` for one field given as bytes. Text, plain digits and dates are decided
+    /// on the bytes; anything unusual takes the String path, so both give the same cell.
+    static func rawCell(_ v: ArraySlice<UInt8>, kind: ColumnKind) -> XLSXSheet.RawCell {
+        if v.isEmpty { return .cell(.empty) }
+        switch kind {
+        case .text:
+            return .text(v)
+        case .nhsNumber:
+            var n: UInt64 = 0, digits = 0
+            for b in v where b != 0x20 {
+                guard b >= 0x30 && b <= 0x39 else { return .cell(cell(String(decoding: v, as: UTF8.self), kind: kind)) }
+                n = n &* 10 &+ UInt64(b &- 0x30)
+                digits += 1
+            }
+            // Up to 19 digits cannot overflow; no digits at all is not a number.
+            guard digits > 0 && digits <= 19 else { return .cell(cell(String(decoding: v, as: UTF8.self), kind: kind)) }
+            return .cell(.nhsNumber(n))
+        case .typed:
+            // A negative number is written neutralised ('-3); as a number it cannot be a formula.
+            let plain = v.count >= 2 && v[v.startIndex] == 0x27 && v[v.startIndex + 1] == 0x2D ? v.dropFirst() : v
+            switch numberShape(plain) {
+            case .integer: if let n = integer(plain) { return .cell(.integer(n)) }
+            case .decimal: return .cell(cell(String(decoding: v, as: UTF8.self), kind: kind))
+            case .neither: break
+            }
+            if plain.count == 10, let d = DateDecoder.decodeDay(plain) { return .cell(.date(d)) }
+            return .text(v)
+        }
+    }
+
+    /// `Int(String)` for bytes of `numberShape` `.integer`: nil when out of range.
+    static func integer(_ u: ArraySlice<UInt8>) -> Int? {
+        let negative = u.first == 0x2D
+        var n = 0
+        for b in negative ? u.dropFirst() : u {
+            let (m, o1) = n.multipliedReportingOverflow(by: 10)
+            let (s, o2) = negative ? m.subtractingReportingOverflow(Int(b &- 0x30)) : m.addingReportingOverflow(Int(b &- 0x30))
+            if o1 || o2 { return nil }
+            n = s
+        }
+        return n
+    }
+
     /// A cohort file's header and rows as cells (the writer's CSV: quoted fields, doubled quotes).
     static func table(_ csv: [UInt8]) -> (header: [String], rows: [[String]]) {
         let records = CSVRecords.ranges(csv, from: CSVRecords.byteOrderMarkLength(csv))
@@ -227,15 +324,17 @@ public enum CohortWorkbook {
     }
 
     static func cells(_ row: [String], kinds: [ColumnKind]) -> [XLSXCell] {
-        row.enumerated().map { k, v in
-            if v.isEmpty { return .empty }
-            switch k < kinds.count ? kinds[k] : .typed {
-            case .nhsNumber:
-                if let n = UInt64(v.filter { $0 != " " }) { return .nhsNumber(n) }
-                return typed(v)
-            case .text: return .text(v)
-            case .typed: return typed(v)
-            }
+        row.enumerated().map { k, v in cell(v, kind: k < kinds.count ? kinds[k] : .typed) }
+    }
+
+    static func cell(_ v: String, kind: ColumnKind) -> XLSXCell {
+        if v.isEmpty { return .empty }
+        switch kind {
+        case .nhsNumber:
+            if let n = UInt64(v.filter { $0 != " " }) { return .nhsNumber(n) }
+            return typed(v)
+        case .text: return .text(v)
+        case .typed: return typed(v)
         }
     }
 
@@ -245,7 +344,7 @@ public enum CohortWorkbook {
     static func typed(_ v: String) -> XLSXCell {
         // A negative number is written neutralised ('-3) in CSV; as a number it cannot be a formula.
         let plain = v.hasPrefix("'-") ? String(v.dropFirst()) : v
-        let u = Array(plain.utf8)
+        let u = Array(plain.utf8)[...]
         switch numberShape(u) {
         case .integer: if let n = Int(plain) { return .integer(n) }
         case .decimal: if let x = Double(plain) { return .number(x) }
@@ -260,20 +359,21 @@ public enum CohortWorkbook {
     /// `-?digits` without a leading zero (and not `-0`): what `String(Int)` writes; or
     /// `-?digits.digits` without a leading zero before a longer whole part: what the cohort
     /// files write for decimals.
-    static func numberShape(_ u: [UInt8]) -> NumberShape {
-        var i = u.first == 0x2D ? 1 : 0
+    static func numberShape(_ u: ArraySlice<UInt8>) -> NumberShape {
+        let s = u.startIndex, e = u.endIndex
+        var i = u.first == 0x2D ? s + 1 : s
         let whole = i
-        while i < u.count, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
+        while i < e, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
         let wholeDigits = i - whole
         guard wholeDigits > 0, !(wholeDigits > 1 && u[whole] == 0x30) else { return .neither }
-        if i == u.count {
-            if whole == 1 && wholeDigits == 1 && u[1] == 0x30 { return .neither }  // "-0"
+        if i == e {
+            if whole == s + 1 && wholeDigits == 1 && u[s + 1] == 0x30 { return .neither }  // "-0"
             return .integer
         }
         guard u[i] == 0x2E else { return .neither }
         i += 1
         let fraction = i
-        while i < u.count, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
-        return i == u.count && i > fraction ? .decimal : .neither
+        while i < e, u[i] >= 0x30, u[i] <= 0x39 { i += 1 }
+        return i == e && i > fraction ? .decimal : .neither
     }
 }

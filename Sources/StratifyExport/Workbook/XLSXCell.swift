@@ -22,12 +22,16 @@ public enum XLSXCell: Sendable, Equatable {
     }
 
     /// `ddd ddd dddd`, zero-padded to ten digits.
+    /// More than ten digits has no display form: the digits as they are. Built from bytes: it
+    /// runs for every member of every cohort file and workbook.
     public static func nhsDisplay(_ number: UInt64) -> String {
-        let digits = String(number)
-        let padded = String(repeating: "0", count: max(0, 10 - digits.count)) + digits
-        guard padded.count == 10 else { return padded }
-        let a = padded.prefix(3), b = padded.dropFirst(3).prefix(3), c = padded.suffix(4)
-        return "\(a) \(b) \(c)"
+        guard number < 10_000_000_000 else { return String(number) }
+        var text = [UInt8](repeating: 0x20, count: 12), n = number
+        for i in stride(from: 11, through: 0, by: -1) where i != 3 && i != 7 {
+            text[i] = 0x30 &+ UInt8(n % 10)
+            n /= 10
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Serial day of 1970-01-01 in Excel's 1900 date system.

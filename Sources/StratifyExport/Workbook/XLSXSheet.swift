@@ -49,11 +49,24 @@ public struct XLSXSheet: Sendable {
         letterEnds = letters.reduce(into: [0]) { ends, l in ends.append(ends.last! + l.count) }
         // Two more characters for the autofilter's drop-down button beside the header text.
         longest = header.map { XLSXSheet.displayLength($0) + 2 }
-        try writeRow(header.map { .text($0) }, style: .header)
+        try writeRow(header.map { .cell(.text($0)) }, style: .header)
+    }
+
+    /// A cell for `append(raw:)`: text given as its UTF-8 bytes, or any other cell.
+    enum RawCell {
+        /// Written exactly as `.text(String(decoding: bytes, as: UTF8.self))` would be.
+        case text(ArraySlice<UInt8>)
+        case cell(XLSXCell)
     }
 
     /// Appends a data row. It may be shorter than the header (the rest is empty), not longer.
     public mutating func append(_ row: [XLSXCell]) throws(StratifyError) {
+        try append(raw: row.map { .cell($0) })
+    }
+
+    /// `append(_:)` for a row whose text cells are bytes (a CSV record's fields): no String per
+    /// cell for the ASCII text that nearly every cell is. Tested against `append(_:)`.
+    mutating func append(raw row: [RawCell]) throws(StratifyError) {
         guard row.count <= header.count else {
             throw StratifyError(.runFailed, "sheet '\(name)' row \(rowCount + 2) has \(row.count) cells but the header has \(header.count)")
         }
@@ -99,19 +112,37 @@ public struct XLSXSheet: Sendable {
     }
 
     /// Checks the whole row before writing any of it, so a rejected row leaves the sheet as it was.
-    private mutating func writeRow(_ row: [XLSXCell], style textStyle: Style) throws(StratifyError) {
+    private mutating func writeRow(_ row: [RawCell], style textStyle: Style) throws(StratifyError) {
         let rowNumber = rowCount + (sheetData.isEmpty ? 1 : 2)
-        for (column, cell) in row.enumerated() {
-            if case .text(let s) = cell, s.utf16.count > XLSXSheet.maxCellCharacters {
+        for (column, raw) in row.enumerated() {
+            let units: Int
+            switch raw {
+            case .cell(.text(let s)): units = s.utf16.count
+            // UTF-16 units never outnumber UTF-8 bytes: count them only for a long cell.
+            case .text(let b): units = b.count > XLSXSheet.maxCellCharacters ? String(decoding: b, as: UTF8.self).utf16.count : 0
+            default: units = 0
+            }
+            if units > XLSXSheet.maxCellCharacters {
                 // The message names the cell, never its (patient) value.
-                throw StratifyError(.runFailed, "cell \(XLSXSheet.columnName(column))\(rowNumber) of sheet '\(name)' holds \(s.utf16.count) characters; Excel allows \(XLSXSheet.maxCellCharacters)")
+                throw StratifyError(.runFailed, "cell \(XLSXSheet.columnName(column))\(rowNumber) of sheet '\(name)' holds \(units) characters; Excel allows \(XLSXSheet.maxCellCharacters)")
             }
         }
         let digits = Array(String(rowNumber).utf8)
         sheetData += "<row r=\"".utf8
         sheetData += digits
         sheetData += "\">".utf8
-        for (column, cell) in row.enumerated() {
+        for (column, raw) in row.enumerated() {
+            let cell: XLSXCell
+            switch raw {
+            case .cell(let c): cell = c
+            case .text(let b):
+                if b.isEmpty { continue }
+                guard XLSXSheet.isPlainASCII(b) else { cell = .text(String(decoding: b, as: UTF8.self)); break }
+                writeText(bytes: b, column: column, row: digits, style: textStyle)
+                // Plain ASCII without line breaks: as many characters as bytes.
+                note(column, b.count)
+                continue
+            }
             switch cell {
             case .empty:
                 continue
@@ -131,7 +162,9 @@ public struct XLSXSheet: Sendable {
             case .date(let d):
                 if let serial = XLSXCell.serial(d) {
                     openCell(column: column, row: digits, style: .date, type: nil)
-                    sheetData += "<v>\(serial)</v></c>".utf8
+                    sheetData += "<v>".utf8
+                    sheetData += String(serial).utf8
+                    sheetData += "</v></c>".utf8
                 } else {
                     writeText(d.description, column: column, row: digits, style: textStyle)
                 }
@@ -176,6 +209,26 @@ public struct XLSXSheet: Sendable {
         sheetData += v.utf8
         sheetData += "</v></c>".utf8
         note(column, v.utf8.count)
+    }
+
+    /// ASCII with no line break: text whose characters are its bytes, and whose first and last
+    /// characters are whitespace exactly when those bytes are (`writeText(bytes:)`).
+    static func isPlainASCII(_ b: ArraySlice<UInt8>) -> Bool {
+        for c in b where c >= 0x80 || c == 0x0A || c == 0x0D { return false }
+        return true
+    }
+
+    /// `writeText(_:)` for text that `isPlainASCII` accepts, from its bytes.
+    private mutating func writeText(bytes b: ArraySlice<UInt8>, column: Int, row: [UInt8], style: Style) {
+        openCell(column: column, row: row, style: style, type: .inlineString)
+        sheetData += "<is><t".utf8
+        if let first = b.first, let last = b.last,
+           XLSXSheet.isWhitespace(Unicode.Scalar(first)) || XLSXSheet.isWhitespace(Unicode.Scalar(last)) {
+            sheetData += " xml:space=\"preserve\"".utf8
+        }
+        sheetData.append(0x3E)
+        XMLText.append(bytes: b, to: &sheetData, cellText: true)
+        sheetData += "</t></is></c>".utf8
     }
 
     /// An inline string (`t="inlineStr"`): see docs/workbook.md for why not a shared-strings table.

@@ -13,7 +13,7 @@ enum XMLText {
     /// exactly what the caller wrote.
     static func append(_ text: String, to out: inout [UInt8], cellText: Bool = false) {
         // An array, not withUTF8, keeps pointer code out of this file; cells are short.
-        append(bytes: Array(text.utf8), to: &out, cellText: cellText)
+        append(bytes: Array(text.utf8)[...], to: &out, cellText: cellText)
     }
 
     static func escaped(_ text: String, cellText: Bool = false) -> String {
@@ -24,10 +24,11 @@ enum XMLText {
 
     private static let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
 
-    private static func append(bytes b: [UInt8], to out: inout [UInt8], cellText: Bool) {
+    /// `append(_:to:cellText:)` for a string's UTF-8 bytes.
+    static func append(bytes b: ArraySlice<UInt8>, to out: inout [UInt8], cellText: Bool) {
         out.reserveCapacity(out.count + b.count)
-        var i = 0
-        while i < b.count {
+        var i = b.startIndex
+        while i < b.endIndex {
             let c = b[i]
             switch c {
             case 0x26: out += "&amp;".utf8
@@ -37,12 +38,12 @@ enum XMLText {
             case 0x09, 0x0A: out.append(c)
             case 0x0D:
                 out.append(0x0A)
-                if i + 1 < b.count && b[i + 1] == 0x0A { i += 1 }
+                if i + 1 < b.endIndex && b[i + 1] == 0x0A { i += 1 }
             case 0x00..<0x20: out += replacement
             case 0x5F where cellText && looksLikeEscape(b, at: i): out += "_x005F_".utf8
             // U+FFFE and U+FFFF are EF BF BE and EF BF BF; Swift strings are valid UTF-8, so a
             // lead byte EF is always followed by two continuation bytes.
-            case 0xEF where i + 2 < b.count && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF):
+            case 0xEF where i + 2 < b.endIndex && b[i + 1] == 0xBF && (b[i + 2] == 0xBE || b[i + 2] == 0xBF):
                 out += replacement
                 i += 2
             default: out.append(c)
@@ -52,8 +53,8 @@ enum XMLText {
     }
 
     /// `_x` + four hex digits + `_` starting at `i`.
-    private static func looksLikeEscape(_ b: [UInt8], at i: Int) -> Bool {
-        guard i + 6 < b.count, b[i + 1] == 0x78, b[i + 6] == 0x5F else { return false }
+    private static func looksLikeEscape(_ b: ArraySlice<UInt8>, at i: Int) -> Bool {
+        guard i + 6 < b.endIndex, b[i + 1] == 0x78, b[i + 6] == 0x5F else { return false }
         return (i + 2...i + 5).allSatisfy { isHex(b[$0]) }
     }
 
