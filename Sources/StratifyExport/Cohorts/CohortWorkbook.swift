@@ -210,6 +210,14 @@ public enum CohortWorkbook {
         var quoted = false, i = record.startIndex
         while i < end {
             let b = record[i]
+            if !quoted && b != 0x22 && b != 0x2C {
+                // An unquoted stretch up to the next comma or quote, copied in one go.
+                var j = i + 1
+                while j < end, record[j] != 0x22, record[j] != 0x2C { j += 1 }
+                scratch.append(contentsOf: record[i..<j])
+                i = j
+                continue
+            }
             if quoted {
                 if b == 0x22 {
                     if i + 1 < end, record[i + 1] == 0x22 { scratch.append(0x22); i += 1 } else { quoted = false }

@@ -20,14 +20,17 @@ enum Deflate {
         }
         defer { deflateEnd(&stream) }
         // deflateBound is an upper limit for a single Z_FINISH call, so one call always completes.
+        // The output is left uninitialised (zlib writes it, and only its first total_out bytes
+        // are kept): zero-filling a buffer the size of the input, of which deflate uses about a
+        // sixth, touched every page of it for nothing.
         let bound = Int(deflateBound(&stream, uLong(input.count)))
-        var output = [UInt8](repeating: 0, count: bound)
-        let code: Int32 = input.withUnsafeBytes { inBuf in
-            output.withUnsafeMutableBytes { outBuf in
+        var code: Int32 = Z_OK
+        let output = [UInt8](unsafeUninitializedCapacity: bound) { outBuf, count in
+            code = input.withUnsafeBytes { inBuf in
                 // zlib's next_in is not const-qualified, but deflate never writes through it.
                 stream.next_in = inBuf.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self)) }
                 stream.avail_in = uInt(inBuf.count)
-                stream.next_out = outBuf.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                stream.next_out = outBuf.baseAddress!
                 stream.avail_out = uInt(outBuf.count)
                 let rc = deflate(&stream, Z_FINISH)
                 // Do not let the pointers outlive the buffers.
@@ -35,11 +38,11 @@ enum Deflate {
                 stream.next_out = nil
                 return rc
             }
+            count = code == Z_STREAM_END ? Int(stream.total_out) : 0
         }
         guard code == Z_STREAM_END else {
             throw StratifyError(.runFailed, "zlib deflate did not finish (code \(code))")
         }
-        output.removeSubrange(Int(stream.total_out)...)
         return output
     }
 
