@@ -12,10 +12,8 @@ public struct XLSXSheet: Sendable {
     /// Widest text seen per column, in characters, for `<cols>`.
     private var longest: [Int]
     private var sheetData: [UInt8] = []
-    /// `A`, `B`, … for each column, end to end: column k's letters are
-    /// `letterBytes[letterEnds[k]..<letterEnds[k + 1]]` (see `openCell` for why not an array each).
-    private let letterBytes: [UInt8]
-    private let letterEnds: [Int]
+    /// `A`, `B`, … for each column (see `openCell` for why packed).
+    private let columnLetters: PackedStrings
     private let wrapped: Bool
 
     /// Excel's grid: 1,048,576 rows by 16,384 columns (A to XFD), and 32,767 characters a cell.
@@ -44,9 +42,7 @@ public struct XLSXSheet: Sendable {
         self.name = name
         self.header = header
         self.wrapped = wrapped
-        let letters = header.indices.map { Array(XLSXSheet.columnName($0).utf8) }
-        letterBytes = letters.flatMap { $0 }
-        letterEnds = letters.reduce(into: [0]) { ends, l in ends.append(ends.last! + l.count) }
+        columnLetters = PackedStrings(header.indices.map { Array(XLSXSheet.columnName($0).utf8) })
         // Two more characters for the autofilter's drop-down button beside the header text.
         longest = header.map { XLSXSheet.displayLength($0) + 2 }
         try writeRow(header.map { .cell(.text($0)) }, style: .header)
@@ -184,7 +180,7 @@ public struct XLSXSheet: Sendable {
     /// on each other (as in `patients.csv`).
     private mutating func openCell(column: Int, row: [UInt8], style: Style?, type: CellType?) {
         sheetData += "<c r=\"".utf8
-        for i in letterEnds[column]..<letterEnds[column + 1] { sheetData.append(letterBytes[i]) }
+        columnLetters.append(column, to: &sheetData)
         sheetData += row
         sheetData.append(0x22)
         switch style {

@@ -13,28 +13,18 @@ import StratifyIngest
 /// (tested against both, and by the golden files).
 struct PatientsCSVBatch {
     let columns: [Column]
-    /// Each `.string` column's labels, CSV-escaped once, end to end in one buffer: label i is
-    /// `labelBytes[k][labelEnds[k][i]..<labelEnds[k][i + 1]]`, copied byte by byte. An array per
-    /// label meant a retain and a release of that label per cell, atomics on counts that every
-    /// core's batch shared, so the cores waited on each other.
-    let labelBytes: [[UInt8]]
-    let labelEnds: [[Int32]]
+    /// Each `.string` column's labels, CSV-escaped once, packed so a cell copies bytes rather
+    /// than retaining a shared array (`PackedStrings`); empty for other columns.
+    let labels: [PackedStrings]
     let index: PatientIndex
 
     init(columns: [Column], index: PatientIndex) {
         self.columns = columns
         self.index = index
-        var bytes: [[UInt8]] = [], ends: [[Int32]] = []
-        for c in columns {
-            var b: [UInt8] = [], e: [Int32] = [0]
-            if case .string(_, let table) = c {
-                for label in table { b += CSVWriter.escaped(label); e.append(Int32(b.count)) }
-            }
-            bytes.append(b)
-            ends.append(e)
+        labels = columns.map { c in
+            if case .string(_, let table) = c { return PackedStrings(table.map(CSVWriter.escaped)) }
+            return PackedStrings([])
         }
-        labelBytes = bytes
-        labelEnds = ends
     }
 
     /// The rows of `patients` (indices into the columns), in order, each ending with a line feed.
@@ -75,12 +65,9 @@ struct PatientsCSVBatch {
                     ends[base + r] = Int32(truncatingIfNeeded: text.count)
                 }
             case .string(let v, _):
-                let bytes = labelBytes[k], labelEnd = labelEnds[k]
+                let labels = self.labels[k]
                 for (r, p) in patients.enumerated() {
-                    let label = Int(v[p])
-                    if label >= 0 {
-                        for i in Int(labelEnd[label])..<Int(labelEnd[label + 1]) { text.append(bytes[i]) }
-                    }
+                    if v[p] >= 0 { labels.append(Int(v[p]), to: &text) }
                     ends[base + r] = Int32(truncatingIfNeeded: text.count)
                 }
             case .window:
