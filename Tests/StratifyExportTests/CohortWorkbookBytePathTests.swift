@@ -84,6 +84,30 @@ import Testing
         }
     }
 
+    /// What the one quote-aware parser (`decodeFields`, behind `fields` for quoted records) must
+    /// give, written out: quotes removed, doubled quotes undone, commas and line breaks inside
+    /// quotes kept, a quote mid-field opening a quoted stretch, an unterminated quote running to
+    /// the end, the line end ignored.
+    @Test(arguments: [
+        ("a,\"b,c\",d", ["a", "b,c", "d"]),
+        ("\"say \"\"hi\"\"\",x", ["say \"hi\"", "x"]),
+        ("ab\"c,d\"e,f", ["abc,de", "f"]),
+        ("x,\"\"\"\",y\n", ["x", "\"", "y"]),
+        ("\"\"", [""]),
+        ("\"unterminated,a", ["unterminated,a"]),
+        ("\"two\nlines\",z\r\n", ["two\nlines", "z"]),
+        ("\"é, ü\",中", ["é, ü", "中"]),
+    ])
+    func quotedRecordsDecodeAsWritten(record: String, expected: [String]) {
+        var scratch: [UInt8] = [], ends: [Int] = []
+        let bytes = Array(record.utf8)
+        CohortWorkbook.decodeFields(bytes[...], into: &scratch, ends: &ends)
+        var start = 0
+        let decoded = ends.map { end -> String in defer { start = end }; return String(decoding: scratch[start..<end], as: UTF8.self) }
+        #expect(decoded == expected)
+        #expect(CohortWorkbook.fields(bytes[...]) == expected)
+    }
+
     @Test func aTooLongTextCellIsRefusedByTheBytePathAsByTheStringPath() throws {
         let long = [UInt8](repeating: 0x61, count: XLSXSheet.maxCellCharacters + 1)
         var sheet = try XLSXSheet(name: "S", header: ["c"])

@@ -292,24 +292,15 @@ public enum CohortWorkbook {
         return quotedFields(body)
     }
 
-    /// The general parser, byte by byte with quote state: for records holding a quote, and the
-    /// reference the quote-free fast path is tested against. `body` has no line end.
+    /// The general parser (`decodeFields`, with quote state) as Strings: for records holding a
+    /// quote, and the reference the quote-free fast path is tested against. `body` has no line end.
     static func quotedFields(_ body: ArraySlice<UInt8>) -> [String] {
-        let end = body.endIndex
-        var out: [String] = [], cell: [UInt8] = [], quoted = false, i = body.startIndex
-        while i < end {
-            let b = body[i]
-            if quoted {
-                if b == 0x22 {
-                    if i + 1 < end, body[i + 1] == 0x22 { cell.append(0x22); i += 1 } else { quoted = false }
-                } else { cell.append(b) }
-            } else if b == 0x22 { quoted = true }
-            else if b == 0x2C { out.append(String(decoding: cell, as: UTF8.self)); cell = [] }
-            else { cell.append(b) }
-            i += 1
+        var scratch: [UInt8] = [], ends: [Int] = [], start = 0
+        decodeFields(body, into: &scratch, ends: &ends)
+        return ends.map { end in
+            defer { start = end }
+            return String(decoding: scratch[start..<end], as: UTF8.self)
         }
-        out.append(String(decoding: cell, as: UTF8.self))
-        return out
     }
 
     /// Columns that are text whatever they hold: identifiers and codes must never become numbers.
